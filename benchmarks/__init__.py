@@ -1,0 +1,1 @@
+"""Task plugins: datasets, protocols, metrics and paper-reported values (installed as repbench.benchmarks)."""

@@ -1,0 +1,1 @@
+"""Method plugins (installed as repbench.methods)."""

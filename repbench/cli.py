@@ -1,0 +1,268 @@
+"""The `repbench` command line: list, info, run, leaderboard."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from repbench import leaderboard as lb
+from repbench.cells import parse_grid, plan
+from repbench.execute import ExecOptions
+from repbench.executors import InlineExecutor, ProcessExecutor
+from repbench.params import Param, ParamError, did_you_mean
+from repbench.paths import results_dir
+from repbench.plugin import Component, Task
+from repbench.profiles import PROFILES
+from repbench.registry import PLUGIN_PATH_ENV, Registry, RegistryError, discover
+from repbench.runner import run_cells
+from repbench.store import ResultStore
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+plugin_path_option = click.option(
+    "--plugin-path",
+    "plugin_paths",
+    multiple=True,
+    type=click.Path(),
+    help=f"Extra plugin file or folder (repeatable; also ${PLUGIN_PATH_ENV}).",
+)
+results_option = click.option(
+    "--results",
+    "results",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Results folder (default: $REPBENCH_RESULTS or ./results).",
+)
+
+
+def _fail(message: str) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(2)
+
+
+def _registry(plugin_paths: tuple[str, ...]) -> Registry:
+    return discover(plugin_paths)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="repbench")
+def main() -> None:
+    """repbench: reproduce and compare methods from three deep-learning papers.
+
+    \b
+    Typical use:
+      repbench list                      what tasks and methods exist
+      repbench info digits               one plugin's parameters, citation, reported values
+      repbench run --profile quick       run every compatible task x method, print the leaderboard
+      repbench leaderboard               rebuild results/leaderboard.{csv,md} from stored records
+    """
+
+
+@main.command("list", context_settings=CONTEXT)
+@click.argument("what", type=click.Choice(["all", "tasks", "methods"]), default="all")
+@plugin_path_option
+def list_cmd(what: str, plugin_paths: tuple[str, ...]) -> None:
+    """List registered tasks and/or methods, and plugins that failed to import."""
+    registry = _registry(plugin_paths)
+    if what in ("all", "tasks"):
+        click.secho("Tasks", bold=True)
+        for name, cls in sorted(registry.tasks.items()):
+            profiles = ",".join(p for p in PROFILES if cls.takes_part_in(p))
+            click.echo(f"  {name:<18} {cls.kind.name:<16} [{profiles}]  {cls.summary()}")
+    if what in ("all", "methods"):
+        click.secho("Methods", bold=True)
+        for name, cls in sorted(registry.methods.items()):
+            kinds = ",".join(k.name for k in cls.solves)
+            click.echo(f"  {name:<18} {kinds:<16} {cls.summary()}")
+    if registry.unavailable:
+        click.secho("Unavailable (failed to import)", bold=True, fg="yellow")
+        for item in registry.unavailable.values():
+            click.echo(f"  {item.name}  ({item.origin})\n      {item.error.splitlines()[-1]}")
+
+
+def _describe_param(name: str, spec: Param) -> str:
+    bits = [f"default={spec.default!r}"]
+    if spec.choices:
+        bits.append(f"choices={list(spec.choices)}")
+    if spec.low is not None or spec.high is not None:
+        bits.append(f"range=[{spec.low}, {spec.high}]")
+    return f"  {name:<16} {'; '.join(bits)}\n  {'':<16} {spec.help}"
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("name")
+@plugin_path_option
+def info(name: str, plugin_paths: tuple[str, ...]) -> None:
+    """Describe a task or method: citation, parameters, profiles, metrics, reported values."""
+    registry = _registry(plugin_paths)
+    found: list[type[Component]] = [t[name] for t in (registry.tasks, registry.methods) if name in t]
+    if not found:
+        _fail(f"no task or method named {name!r}.{did_you_mean(name, [*registry.tasks, *registry.methods])}")
+    for cls in found:
+        click.secho(f"{cls.role} {cls.name} (version {cls.version})", bold=True)
+        click.echo((cls.description or cls.__doc__ or "").strip())
+        click.echo(f"citation: {cls.citation or '-'}")
+        if issubclass(cls, Task):
+            click.echo(f"kind: {cls.kind.name} (hands {cls.kind.hands.__name__}; expects {cls.kind.expects})")
+            partners = sorted(n for n, m in registry.methods.items() if m.can_solve(cls))
+        else:
+            click.echo(f"solves: {', '.join(k.name for k in cls.solves)}")
+            partners = sorted(n for n, t in registry.tasks.items() if cls.can_solve(t))
+        click.echo(f"compatible: {', '.join(partners) or '-'}")
+        click.echo("parameters:" if cls.params else "parameters: none")
+        for pname, spec in cls.params.items():
+            click.echo(_describe_param(pname, spec))
+        click.echo("profiles:")
+        for profile, overrides in cls.profiles.items():
+            click.echo(f"  {profile:<10} {dict(overrides) or 'defaults'}")
+        for metric in cls.metrics:
+            arrow = "higher is better" if metric.higher_is_better else "lower is better"
+            main_tag = ", main" if metric.main else ""
+            click.echo(
+                f"metric: {metric.name} [{metric.unit or '-'}] ({arrow}{main_tag}) {metric.description}"
+            )
+        for ref in getattr(cls, "reported", ()):
+            click.echo(f"reported: {ref.label}: {ref.metric} = {ref.value} ({ref.source})")
+        click.echo()
+
+
+def build_leaderboard(records: list[dict], registry: Registry, out_dir: Path) -> str:
+    reported = {name: cls.reported for name, cls in registry.tasks.items()}
+    table = lb.aggregate(records, reported)
+    lb.write_csv(table, out_dir / "leaderboard.csv")
+    lb.write_markdown(table, out_dir / "leaderboard.md")
+    return lb.to_markdown(table)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "--profile",
+    type=click.Choice(list(PROFILES)),
+    default="quick",
+    show_default=True,
+    help="quick: embedded data, minutes; standard: real datasets, CPU hours; paper: full scale.",
+)
+@click.option(
+    "--task", "tasks", multiple=True, help="Task name (repeatable; default: every task of the profile)."
+)
+@click.option(
+    "--method", "methods", multiple=True, help="Method name (repeatable; default: every compatible one)."
+)
+@click.option(
+    "--grid",
+    "grid",
+    multiple=True,
+    metavar="NAME=V1,V2",
+    help="Parameter values to sweep (repeatable); prefix task. or method. to disambiguate.",
+)
+@click.option("--seeds", type=int, default=None, help="Seeds per configuration (default: the profile's).")
+@click.option(
+    "--jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Cells run in parallel, each in its own process; 0 runs in this process (debugging, no timeout).",
+)
+@click.option(
+    "--timeout", type=float, default=None, help="Per-cell limit in seconds (default: the profile's)."
+)
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+@click.option("--force", is_flag=True, help="Recompute cells that already have a finished record.")
+@click.option("--dry-run", is_flag=True, help="Print the cells that would run, and exit.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@results_option
+@plugin_path_option
+def run(
+    profile: str,
+    tasks: tuple[str, ...],
+    methods: tuple[str, ...],
+    grid: tuple[str, ...],
+    seeds: int | None,
+    jobs: int,
+    timeout: float | None,
+    device: str,
+    force: bool,
+    dry_run: bool,
+    no_progress: bool,
+    results: Path | None,
+    plugin_paths: tuple[str, ...],
+) -> None:
+    """Run task x method x grid x seed cells, store one record per cell, then print the leaderboard.
+
+    Finished cells are skipped, so an interrupted run resumes where it stopped. Exits non-zero when any
+    cell failed (its reason is stored and printed).
+    """
+    registry = _registry(plugin_paths)
+    try:
+        cells = plan(registry, profile, tasks or None, methods or None, parse_grid(grid), seeds)
+    except (RegistryError, ParamError, ValueError) as err:
+        _fail(str(err))
+    if jobs < 0:
+        _fail("--jobs must be 0 (in this process) or a positive number of processes")
+    store = ResultStore(results or results_dir())
+    if dry_run:
+        for cell in cells:
+            state = "done" if store.is_finished(cell) and not force else "todo"
+            click.echo(f"{state}  {cell.label}  seed={cell.seed}  -> {store.path(cell)}")
+        click.echo(f"{len(cells)} cells")
+        return
+    cpus = os.cpu_count() or 1
+    options = ExecOptions(
+        device=device,
+        timeout_s=timeout if timeout is not None else PROFILES[profile].timeout_s,
+        threads=max(1, cpus // max(jobs, 1)),
+        plugin_paths=tuple(plugin_paths)
+        + tuple(p for p in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep) if p),
+        env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")},
+    )
+    executor = InlineExecutor() if jobs == 0 else ProcessExecutor(jobs)
+    summary = run_cells(cells, store, executor, options, force=force, progress=not no_progress)
+    click.echo(build_leaderboard(list(store.records()), registry, store.results_dir))
+    click.echo(
+        f"{summary.planned} cells: {summary.ok} ran ok, {summary.skipped} already done, "
+        f"{len(summary.failed)} failed. Records: {store.runs_dir}/; leaderboard: "
+        f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md"
+    )
+    for label, reason in summary.failed:
+        click.secho(f"  failed {label}: {reason}", fg="red", err=True)
+    if summary.interrupted:
+        click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
+    sys.exit(summary.exit_code)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "--from-benchmark-json",
+    "bench_json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Build from `pytest benchmarks --benchmark-only --benchmark-json FILE` output.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write leaderboard.csv/.md (default: the results folder).",
+)
+@results_option
+@plugin_path_option
+def leaderboard(
+    bench_json: Path | None, out_dir: Path | None, results: Path | None, plugin_paths: tuple[str, ...]
+) -> None:
+    """Aggregate records into leaderboard.csv (one row per task x method x metric) and leaderboard.md."""
+    registry = _registry(plugin_paths)
+    store = ResultStore(results or results_dir())
+    try:
+        records = lb.records_from_benchmark_json(bench_json) if bench_json else list(store.records())
+    except ValueError as err:
+        _fail(str(err))
+    if not records:
+        _fail(f"no records under {store.runs_dir}; run `repbench run` first")
+    click.echo(build_leaderboard(records, registry, out_dir or store.results_dir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Run one cell in the current process and describe the outcome as a self-contained record."""
+
+from __future__ import annotations
+
+import math
+import random
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from repbench.cells import Cell
+from repbench.device import resolve_device
+from repbench.plugin import DivergedError, Metric, RunContext
+from repbench.provenance import provenance
+from repbench.registry import discover
+
+RECORD_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class ExecOptions:
+    """How cells run; travels to worker processes, so it holds plain values only."""
+
+    device: str = "auto"
+    timeout_s: float | None = None
+    threads: int | None = None
+    plugin_paths: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)  # REPBENCH_* settings of the submitting process
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    import torch
+
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
+
+
+def _peak_gpu_mb() -> float | None:
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
+        return None
+    return torch.cuda.max_memory_allocated() / 2**20
+
+
+def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner: str) -> list[dict[str, Any]]:
+    declared = {m.name: m for m in declared}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ValueError(f"{owner} returned undeclared metrics {unknown}; declare them in `metrics`")
+    entries = []
+    for name, value in values.items():
+        metric = declared[name]
+        value = float(value)
+        if not math.isfinite(value):
+            raise DivergedError(f"metric {name!r} is {value}")
+        entries.append(
+            {
+                "name": name,
+                "value": value,
+                "unit": metric.unit,
+                "higher_is_better": metric.higher_is_better,
+                "is_main": metric.main,
+            }
+        )
+    return entries
+
+
+def base_record(cell: Cell) -> dict[str, Any]:
+    return {
+        "schema": RECORD_SCHEMA,
+        "key": cell.key,
+        "identity": cell.identity(),
+        "seed": cell.seed,
+        "status": "failed",
+        "reason": None,
+        "traceback": None,
+        "metrics": [],
+        "timings": {},
+        "memory": {},
+        "device": None,
+        "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "provenance": None,
+    }
+
+
+def failed_record(cell: Cell, reason: str, wall_s: float | None = None) -> dict[str, Any]:
+    """A record for a cell whose worker never reported (timeout, killed process)."""
+    record = base_record(cell)
+    record.update(reason=reason, timings={"wall_s": wall_s}, provenance=provenance())
+    return record
+
+
+def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, Any]:
+    """Load, fit, evaluate; any exception becomes a failed record with its reason, never a crash."""
+    options = options or ExecOptions()
+    record = base_record(cell)
+    timings: dict[str, float | None] = {"load_s": None, "train_s": None, "eval_s": None}
+    start = time.perf_counter()
+    try:
+        registry = discover(options.plugin_paths)
+        task_cls, method_cls = registry.get_task(cell.task), registry.get_method(cell.method)
+        for role, cls, wanted in (
+            ("task", task_cls, cell.task_version),
+            ("method", method_cls, cell.method_version),
+        ):
+            if cls.version != wanted:
+                raise RuntimeError(
+                    f"{role} {cls.name!r} is version {cls.version}, the cell asks for {wanted}"
+                )
+        if options.threads:
+            import torch
+
+            torch.set_num_threads(options.threads)
+        ctx = RunContext(seed=cell.seed, profile=cell.profile, device=resolve_device(options.device))
+        record["device"] = ctx.device
+        seed_everything(cell.seed)
+        task = task_cls(**cell.task_params)
+        method = method_cls(**cell.method_params)
+
+        t0 = time.perf_counter()
+        data = task.load(ctx)
+        timings["load_s"] = time.perf_counter() - t0
+        if not isinstance(data, task.kind.hands):
+            raise TypeError(
+                f"task {task.name!r} handed {type(data).__name__}, its kind {task.kind.name!r} promises "
+                f"{task.kind.hands.__name__}"
+            )
+        t0 = time.perf_counter()
+        method.fit(data, ctx)
+        timings["train_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
+        metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
+        timings["eval_s"] = time.perf_counter() - t0
+        if not any(m["is_main"] for m in metrics):
+            raise ValueError(f"task {task.name!r} did not return its main metric {task.main_metric().name!r}")
+        record.update(status="ok", metrics=metrics)
+    except DivergedError as err:
+        record["reason"] = f"diverged: {err}"
+    except Exception as err:  # noqa: BLE001 - the cell fails, the run goes on
+        record["reason"] = f"{type(err).__name__}: {err}"
+        record["traceback"] = traceback.format_exc(limit=20)
+    timings["wall_s"] = time.perf_counter() - start
+    record["timings"] = timings
+    record["memory"] = {"peak_rss_mb": round(_peak_rss_mb(), 1), "peak_gpu_mb": _peak_gpu_mb()}
+    record["provenance"] = provenance()
+    return record

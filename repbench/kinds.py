@@ -1,0 +1,35 @@
+"""Generic task kinds shared by several families. A family may define its own `Kind` beside its tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from repbench.plugin import Kind
+
+
+@dataclass(frozen=True)
+class ClassificationData:
+    """Labelled training and validation data; the test split stays with the task.
+
+    Methods select hyper-parameters and stop early on the validation split only.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    n_classes: int
+
+    def __post_init__(self) -> None:
+        for split, X, y in (("train", self.X_train, self.y_train), ("val", self.X_val, self.y_val)):
+            if len(X) != len(y):
+                raise ValueError(f"{split}: {len(X)} inputs but {len(y)} labels")
+
+
+CLASSIFICATION = Kind(
+    "classification",
+    hands=ClassificationData,
+    expects="predict(X) -> integer labels in [0, n_classes)",
+)

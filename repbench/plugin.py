@@ -1,0 +1,189 @@
+"""Thin base classes for task and method plugins (benchopt's Objective/Solver, scikit-learn's fit/predict).
+
+A *task* owns the data and the protocol: it hands the method what its `kind` promises (never the test
+labels) and scores the fitted method. A *method* declares the kinds it solves and implements `fit` plus
+whatever the kind expects (e.g. `predict`). Everything else has a default.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from repbench.params import Param, resolve_params
+from repbench.profiles import PROFILES, get_profile
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A contract between tasks and methods: what a task hands to `fit`, what it then calls on the method."""
+
+    name: str
+    hands: type
+    expects: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A declared metric; exactly one metric of a task is its main (ranking) metric."""
+
+    name: str
+    unit: str = ""
+    higher_is_better: bool = True
+    main: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A value published for this task, shown beside our measurements with its source.
+
+    `method` names the registered method it should be compared with (delta column); a reported value
+    with no counterpart among our methods is shown as a reference row labelled `label`.
+    """
+
+    metric: str
+    value: float
+    source: str
+    label: str
+    method: str | None = None
+    note: str = ""
+
+
+class DivergedError(RuntimeError):
+    """A training loss became NaN/inf or exploded: the cell fails with this reason, the run goes on."""
+
+
+@dataclass
+class RunContext:
+    """What a cell's task and method may know about the run they are part of."""
+
+    seed: int
+    profile: str
+    device: str = "cpu"
+    divergence_threshold: float = 1e8
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def check_loss(self, value: float, what: str = "loss") -> float:
+        """Raise DivergedError when a training loss is not finite or beyond the divergence threshold."""
+        value = float(value)
+        if not math.isfinite(value):
+            raise DivergedError(f"{what} became {value} (diverged); try a smaller learning rate")
+        if abs(value) > self.divergence_threshold:
+            raise DivergedError(
+                f"{what}={value:.3g} exceeds the divergence threshold {self.divergence_threshold:.0e}"
+            )
+        return value
+
+
+class Component:
+    """What tasks and methods share: a name, a version, a citation, a parameter schema and profiles.
+
+    `profiles` maps each profile the plugin takes part in to its parameter overrides; a plugin leaves a
+    profile out to sit it out (a task on downloaded data has no `quick` entry).
+    """
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    citation: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    params: ClassVar[Mapping[str, Param]] = {}
+    profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {name: {} for name in PROFILES}
+    role: ClassVar[str] = "component"
+
+    def __init__(self, **params: Any) -> None:
+        self.hparams = resolve_params(f"{self.role} {self.name!r}", self.params, params)
+        for key, value in self.hparams.items():
+            setattr(self, key, value)
+
+    @classmethod
+    def summary(cls) -> str:
+        text = cls.description or (cls.__doc__ or "").strip()
+        return text.splitlines()[0] if text else ""
+
+    @classmethod
+    def takes_part_in(cls, profile: str) -> bool:
+        return profile in cls.profiles
+
+    @classmethod
+    def resolve(cls, profile: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Parameters for one cell: defaults, then the profile's settings, then the user's overrides."""
+        get_profile(profile)
+        layers = [cls.profiles.get(profile, {}), overrides or {}]
+        return resolve_params(f"{cls.role} {cls.name!r}", cls.params, *layers)
+
+    @classmethod
+    def check_declaration(cls) -> None:
+        """Fail at registration, not mid-run, on a malformed plugin class."""
+        for profile, overrides in cls.profiles.items():
+            get_profile(profile)
+            resolve_params(f"{cls.role} {cls.name!r} (profile {profile!r})", cls.params, overrides)
+        for key in cls.params:
+            if hasattr(Component, key) or callable(getattr(cls, key, None)):
+                raise TypeError(f"{cls.role} {cls.name!r}: parameter name {key!r} shadows an attribute")
+
+
+class Task(Component):
+    """A dataset + protocol + metrics. Subclasses set `kind`, `metrics` and implement `load`/`evaluate`."""
+
+    role = "task"
+    kind: ClassVar[Kind]
+    metrics: ClassVar[tuple[Metric, ...]] = ()
+    reported: ClassVar[tuple[Reported, ...]] = ()
+
+    def load(self, ctx: RunContext) -> Any:
+        """Prepare the data; return the object the kind promises to hand to `Method.fit`."""
+        raise NotImplementedError
+
+    def evaluate(self, method: Method, ctx: RunContext) -> dict[str, float]:
+        """Score the fitted method on held-out data; return {metric name: value}."""
+        raise NotImplementedError
+
+    @classmethod
+    def main_metric(cls) -> Metric:
+        return next(m for m in cls.metrics if m.main)
+
+    @classmethod
+    def check_declaration(cls) -> None:
+        super().check_declaration()
+        if not isinstance(getattr(cls, "kind", None), Kind):
+            raise TypeError(f"task {cls.name!r} must set `kind` to a repbench Kind")
+        mains = [m.name for m in cls.metrics if m.main]
+        if len(mains) != 1:
+            raise TypeError(f"task {cls.name!r} must declare exactly one main metric, found {mains}")
+        names = {m.name for m in cls.metrics}
+        for ref in cls.reported:
+            if ref.metric not in names:
+                raise TypeError(f"task {cls.name!r}: reported value for undeclared metric {ref.metric!r}")
+
+
+class Method(Component):
+    """A learning algorithm. Subclasses set `solves` and implement `fit` and what the kind expects."""
+
+    role = "method"
+    solves: ClassVar[tuple[Kind, ...]] = ()
+    metrics: ClassVar[tuple[Metric, ...]] = ()  # extra, method-specific measurements (never main)
+
+    def fit(self, data: Any, ctx: RunContext) -> Method:
+        raise NotImplementedError
+
+    def report(self) -> dict[str, float]:
+        """Values of the extra `metrics` after fitting (e.g. pretraining time)."""
+        return {}
+
+    @classmethod
+    def can_solve(cls, task: type[Task]) -> bool:
+        return any(kind.name == task.kind.name for kind in cls.solves)
+
+    @classmethod
+    def check_declaration(cls) -> None:
+        super().check_declaration()
+        if not cls.solves or not all(isinstance(k, Kind) for k in cls.solves):
+            raise TypeError(f"method {cls.name!r} must set `solves` to a tuple of repbench Kinds")
+        if any(m.main for m in cls.metrics):
+            raise TypeError(f"method {cls.name!r}: only tasks declare the main metric")

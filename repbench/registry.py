@@ -1,0 +1,198 @@
+"""One registry for tasks and methods (timm's `register_model`, DomainBed's single algorithm table).
+
+Plugins register themselves with `@register_task` / `@register_method` when their module is imported.
+`discover()` imports every module under the suite's `benchmarks/` and `methods/` folders, the entry-point
+groups `repbench.tasks` / `repbench.methods`, and any folder on `REPBENCH_PLUGIN_PATH`. A module that
+fails to import is recorded as unavailable with its error instead of breaking the listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TypeVar
+
+from repbench.params import did_you_mean
+from repbench.plugin import Component, Method, Task
+
+PLUGIN_PACKAGES = ("repbench.benchmarks", "repbench.methods")
+ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods"}
+PLUGIN_PATH_ENV = "REPBENCH_PLUGIN_PATH"
+
+C = TypeVar("C", bound=type[Component])
+
+
+class RegistryError(LookupError):
+    """An unknown, duplicate or unavailable plugin name."""
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A plugin source that could not be loaded, kept so `repbench list` can show why."""
+
+    name: str
+    origin: str
+    error: str
+
+
+@dataclass
+class Registry:
+    tasks: dict[str, type[Task]] = field(default_factory=dict)
+    methods: dict[str, type[Method]] = field(default_factory=dict)
+    unavailable: dict[str, Unavailable] = field(default_factory=dict)
+    _loaded: set[str] = field(default_factory=set)
+
+    def table(self, role: str) -> dict[str, type[Component]]:
+        if role not in ("task", "method"):
+            raise ValueError(f"role must be 'task' or 'method', not {role!r}")
+        return self.tasks if role == "task" else self.methods  # type: ignore[return-value]
+
+    def add(self, role: str, cls: type[Component]) -> None:
+        table = self.table(role)
+        old = table.get(cls.name)
+        if old is not None and _origin(old) != _origin(cls):
+            raise RegistryError(
+                f"duplicate {role} name {cls.name!r}: defined by {_origin(old)} and by {_origin(cls)}; "
+                "rename one of them"
+            )
+        cls.check_declaration()
+        table[cls.name] = cls
+
+    def get(self, role: str, name: str) -> type[Component]:
+        table = self.table(role)
+        if name in table:
+            return table[name]
+        hint = did_you_mean(name, list(table))
+        broken = ""
+        if self.unavailable:
+            listed = "; ".join(f"{u.name}: {u.error.splitlines()[-1]}" for u in self.unavailable.values())
+            broken = f" Some plugins failed to import ({listed})."
+        raise RegistryError(
+            f"unknown {role} {name!r}.{hint} Known {role}s: {', '.join(sorted(table)) or 'none'}.{broken}"
+            f" See `repbench list {role}s`."
+        )
+
+    def get_task(self, name: str) -> type[Task]:
+        return self.get("task", name)  # type: ignore[return-value]
+
+    def get_method(self, name: str) -> type[Method]:
+        return self.get("method", name)  # type: ignore[return-value]
+
+
+REGISTRY = Registry()
+
+
+def _origin(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _register(role: str, name_or_cls: str | C | None) -> Callable[[C], C] | C:
+    def decorate(cls: C, name: str | None = None) -> C:
+        if name:
+            cls.name = name
+        if not cls.name:
+            raise TypeError(f"{_origin(cls)} needs a `name` to be registered as a {role}")
+        REGISTRY.add(role, cls)
+        return cls
+
+    if isinstance(name_or_cls, type):
+        return decorate(name_or_cls)
+    return lambda cls: decorate(cls, name_or_cls)
+
+
+def register_task(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
+    """Class decorator: `@register_task("digits")` or `@register_task` (uses the class's `name`)."""
+    return _register("task", name_or_cls)
+
+
+def register_method(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
+    """Class decorator: `@register_method("mlp")` or `@register_method` (uses the class's `name`)."""
+    return _register("method", name_or_cls)
+
+
+def _try(name: str, origin: str, load: Callable[[], object]) -> object | None:
+    try:
+        return load()
+    except Exception as err:  # noqa: BLE001 - any plugin failure becomes an 'unavailable' entry
+        text = "".join(traceback.format_exception_only(type(err), err)).strip()
+        REGISTRY.unavailable[name] = Unavailable(name, origin, text)
+        return None
+
+
+def _walk(package: str) -> Iterable[str]:
+    pkg = importlib.import_module(package)
+    for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{package}."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        # pytest modules beside the plugins are benchmarks to run, not plugins to load
+        if leaf.startswith(("_", "test_")) or leaf == "conftest":
+            continue
+        yield info.name
+
+
+def _load_file(path: Path) -> None:
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
+    name = f"repbench_external.{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+
+
+def plugin_files(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for entry in paths:
+        path = Path(entry).expanduser()
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.py") if not p.name.startswith(("_", "test_"))))
+        else:
+            files.append(path)
+    return files
+
+
+def discover(extra_paths: Iterable[str | Path] = ()) -> Registry:
+    """Import every plugin source once; later calls only load sources not seen before."""
+    for package in PLUGIN_PACKAGES:
+        modules = _try(package, "suite package", lambda p=package: list(_walk(p))) or []
+        for module in modules:
+            if module not in REGISTRY._loaded:
+                REGISTRY._loaded.add(module)
+                _try(module, "suite plugin", lambda m=module: importlib.import_module(m))
+
+    for role, group in ENTRY_POINT_GROUPS.items():
+        for ep in entry_points(group=group):
+            key = f"entry-point:{group}:{ep.name}"
+            if key in REGISTRY._loaded:
+                continue
+            REGISTRY._loaded.add(key)
+            dist = getattr(ep.dist, "name", "?")
+            obj = _try(ep.name, f"entry point {ep.value} in {group} ({dist})", ep.load)
+            if isinstance(obj, type) and issubclass(obj, Component) and obj.name not in REGISTRY.table(role):
+                _try(ep.name, f"entry point {ep.value}", lambda o=obj, r=role: REGISTRY.add(r, o))
+
+    env_paths = [p for p in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep) if p]
+    for path in plugin_files([*env_paths, *extra_paths]):
+        key = f"file:{path.resolve()}"
+        if key not in REGISTRY._loaded:
+            REGISTRY._loaded.add(key)
+            if not path.exists():
+                REGISTRY.unavailable[str(path)] = Unavailable(
+                    str(path), "plugin path", f"FileNotFoundError: no such plugin file or folder {path}"
+                )
+                continue
+            _try(str(path), "plugin path", lambda p=path: _load_file(p))
+    return REGISTRY

@@ -1,0 +1,58 @@
+"""Run a planned set of cells: skip finished ones, execute the rest, store every record as it arrives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tqdm.auto import tqdm
+
+from repbench.cells import Cell
+from repbench.execute import ExecOptions
+from repbench.executors import Executor
+from repbench.store import ResultStore
+
+
+@dataclass
+class RunSummary:
+    planned: int
+    skipped: int
+    ok: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (cell label, reason)
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else 1 if self.failed else 0
+
+
+def run_cells(
+    cells: Sequence[Cell],
+    store: ResultStore,
+    executor: Executor,
+    options: ExecOptions,
+    force: bool = False,
+    progress: bool = True,
+) -> RunSummary:
+    """Every finished record is on disk before the next cell's result is awaited; Ctrl-C keeps them all."""
+    todo = [cell for cell in cells if force or not store.is_finished(cell)]
+    summary = RunSummary(planned=len(cells), skipped=len(cells) - len(todo))
+    labels = {cell.key: cell.label for cell in todo}
+    bar = tqdm(total=len(todo), unit="cell", disable=not progress or not todo, dynamic_ncols=True)
+    records = executor.run(todo, options)
+    try:
+        for record in records:
+            store.write(record)
+            if record["status"] == "ok":
+                summary.ok += 1
+            else:
+                summary.failed.append((labels.get(record["key"], record["key"]), record["reason"]))
+                bar.write(f"FAILED {summary.failed[-1][0]}: {record['reason']}")
+            bar.set_postfix(ok=summary.ok, failed=len(summary.failed))
+            bar.update()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        records.close()  # stops and reaps the executor's workers
+        bar.close()
+    return summary

@@ -1,0 +1,73 @@
+"""The result store: one JSON record per cell, written atomically, named by the cell's identity hash."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from repbench.cells import Cell
+
+
+class ResultStore:
+    """`results/runs/<profile>/<task>__<method>__<key>.json`; an 'ok' record is reused unless forced."""
+
+    def __init__(self, results_dir: str | Path) -> None:
+        self.results_dir = Path(results_dir)
+        self.runs_dir = self.results_dir / "runs"
+
+    def path(self, cell: Cell) -> Path:
+        return self._path(cell.profile, cell.task, cell.method, cell.key)
+
+    def _path(self, profile: str, task: str, method: str, key: str) -> Path:
+        return self.runs_dir / profile / f"{task}__{method}__{key}.json"
+
+    def read(self, path: Path) -> dict[str, Any] | None:
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError) as err:
+            warnings.warn(
+                f"ignoring unreadable record {path}: {err}; delete it or rerun with --force", stacklevel=2
+            )
+            return None
+        if not isinstance(record, dict) or "key" not in record or "identity" not in record:
+            warnings.warn(f"ignoring {path}: not a repbench record", stacklevel=2)
+            return None
+        return record
+
+    def is_finished(self, cell: Cell) -> bool:
+        path = self.path(cell)
+        if not path.exists():
+            return False
+        record = self.read(path)
+        return record is not None and record.get("key") == cell.key and record.get("status") == "ok"
+
+    def write(self, record: dict[str, Any]) -> Path:
+        """Temporary file + fsync + rename: a reader sees the old record or the new one, never half of one."""
+        identity = record["identity"]
+        path = self._path(identity["profile"], identity["task"], identity["method"], record["key"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(record, handle, indent=1, sort_keys=True, allow_nan=False)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        if not self.runs_dir.is_dir():
+            return
+        for path in sorted(self.runs_dir.glob("*/*.json")):
+            record = self.read(path)
+            if record is not None:
+                yield record
