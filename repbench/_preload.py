@@ -1,5 +1,11 @@
-"""Imported once by the forkserver so that every cell's worker starts with plugins and libraries loaded."""
+"""Run once inside the forkserver: tie its life to the run's, then load plugins and libraries for workers.
 
+Workers hold a copy of the forkserver's 'alive' pipe, so the forkserver would outlive a killed run (and
+keep its workers) without the parent-death signal set here.
+"""
+
+from repbench.executors import die_with_parent
 from repbench.registry import discover
 
+die_with_parent()
 discover()

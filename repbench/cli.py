@@ -262,7 +262,3 @@ def leaderboard(
     if not records:
         _fail(f"no records under {store.runs_dir}; run `repbench run` first")
     click.echo(build_leaderboard(records, registry, out_dir or store.results_dir))
-
-
-if __name__ == "__main__":
-    main()

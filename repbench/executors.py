@@ -43,7 +43,7 @@ class InlineExecutor(Executor):
             yield execute_cell(cell, options)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: have the kernel kill this worker when its parent dies, so a killed run leaves no orphans."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
@@ -52,11 +52,13 @@ def _die_with_parent() -> None:
 
 def _worker(conn: Connection, cell: Cell, options: ExecOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
-    _die_with_parent()
+    die_with_parent()
     for key in [k for k in os.environ if k.startswith("REPBENCH_")]:
         del os.environ[key]
     os.environ.update(options.env)
-    conn.send(execute_cell(cell, options))
+    record = execute_cell(cell, options)
+    with contextlib.suppress(BrokenPipeError):  # the run was killed meanwhile: nobody to report to
+        conn.send(record)
     conn.close()
 
 

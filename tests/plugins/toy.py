@@ -1,0 +1,94 @@
+"""Tiny plugins for the framework's own tests: a task in milliseconds and methods that fail on purpose."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from repbench import Method, Metric, Param, Reported, Task, register_method, register_task
+from repbench.kinds import CLASSIFICATION, ClassificationData
+
+
+@register_task("toy")
+class Toy(Task):
+    """Two Gaussian blobs; the test split is drawn from the cell's seed."""
+
+    citation = "repbench test suite"
+    kind = CLASSIFICATION
+    params = {"n": Param(60, "samples per split", low=4), "gap": Param(3.0, "distance between the blobs")}
+    metrics = (
+        Metric("accuracy", unit="%", higher_is_better=True, main=True),
+        Metric("margin", higher_is_better=True),
+    )
+    reported = (
+        Reported("accuracy", 97.5, "Imaginary et al. (2020), Table 1", label="Centroid (paper)", method="toy-ok"),
+        Reported("accuracy", 99.0, "Someone (2021)", label="Oracle"),
+    )
+
+    def _blobs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        y = rng.integers(0, 2, self.n)
+        X = rng.normal(size=(self.n, 2)) + self.gap * y[:, None]
+        return X.astype(np.float32), y
+
+    def load(self, ctx) -> ClassificationData:
+        rng = np.random.default_rng(ctx.seed)
+        (X_train, y_train), (X_val, y_val), (self.X_test, self.y_test) = (self._blobs(rng) for _ in range(3))
+        return ClassificationData(X_train, y_train, X_val, y_val, n_classes=2)
+
+    def evaluate(self, method, ctx) -> dict[str, float]:
+        accuracy = 100.0 * float(np.mean(method.predict(self.X_test) == self.y_test))
+        return {"accuracy": accuracy, "margin": float(self.gap)}
+
+
+class _Centroid(Method):
+    solves = (CLASSIFICATION,)
+    params = {"shift": Param(0.0, "added to the decision threshold")}
+
+    def fit(self, data: ClassificationData, ctx) -> _Centroid:
+        self.centres_ = np.stack([data.X_train[data.y_train == c].mean(0) for c in range(data.n_classes)])
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        dist = ((X[:, None, :] - self.centres_[None]) ** 2).sum(-1)
+        dist[:, 0] += self.shift
+        return dist.argmin(1)
+
+
+@register_method("toy-ok")
+class ToyOk(_Centroid):
+    """Nearest centroid."""
+
+    metrics = (Metric("fit_calls", higher_is_better=False),)
+
+    def report(self) -> dict[str, float]:
+        return {"fit_calls": 1.0}
+
+
+@register_method("toy-raises")
+class ToyRaises(_Centroid):
+    """Fails in fit."""
+
+    def fit(self, data, ctx):
+        raise RuntimeError("boom: this method always fails")
+
+
+@register_method("toy-nan")
+class ToyNan(_Centroid):
+    """Its training loss becomes NaN."""
+
+    def fit(self, data, ctx):
+        ctx.check_loss(math.nan)
+        return self
+
+
+@register_method("toy-sleeps")
+class ToySleeps(_Centroid):
+    """Sleeps `seconds` before fitting (timeouts, resume after a kill)."""
+
+    params = {**_Centroid.params, "seconds": Param(30.0, "seconds to sleep in fit", low=0.0)}
+
+    def fit(self, data, ctx):
+        time.sleep(self.seconds)
+        return super().fit(data, ctx)

@@ -1,0 +1,79 @@
+"""Each failing cell is recorded with its reason; the run goes on and its exit code says so."""
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from repbench.cells import plan
+from repbench.execute import ExecOptions, execute_cell
+from repbench.executors import InlineExecutor, ProcessExecutor
+from repbench.runner import run_cells
+from repbench.store import ResultStore
+from tests.conftest import TOY
+
+
+def _cells(registry, methods, grid=None):
+    return plan(registry, "quick", ["toy"], methods, grid, seeds=1)
+
+
+def test_failures_are_isolated_across_processes(registry, tmp_path):
+    cells = _cells(registry, ["toy-ok", "toy-raises", "toy-nan", "toy-sleeps"])
+    store = ResultStore(tmp_path)
+    options = ExecOptions(device="cpu", timeout_s=4, plugin_paths=(str(TOY),))
+    summary = run_cells(cells, store, ProcessExecutor(jobs=2), options, progress=False)
+
+    by_method = {r["identity"]["method"]: r for r in store.records()}
+    assert by_method["toy-ok"]["status"] == "ok"
+    assert {m["name"] for m in by_method["toy-ok"]["metrics"]} == {"accuracy", "margin", "fit_calls"}
+    assert by_method["toy-raises"]["reason"] == "RuntimeError: boom: this method always fails"
+    assert "Traceback" in by_method["toy-raises"]["traceback"]
+    assert by_method["toy-nan"]["reason"].startswith("diverged: loss became nan")
+    assert by_method["toy-sleeps"]["reason"] == "timeout: exceeded 4 s"
+    assert summary.ok == 1 and len(summary.failed) == 3 and summary.exit_code == 1
+
+
+def test_a_worker_killed_by_a_signal_is_a_failed_cell(registry):
+    cell = _cells(registry, ["toy-sleeps"], {"seconds": ["20"]})[0]
+
+    def kill_workers():
+        time.sleep(2)
+        for child in multiprocessing.active_children():
+            if child.name.startswith("repbench:"):
+                os.kill(child.pid, signal.SIGKILL)
+
+    threading.Thread(target=kill_workers, daemon=True).start()
+    record = next(ProcessExecutor(jobs=1).run([cell], ExecOptions(device="cpu", plugin_paths=(str(TOY),))))
+    assert record["status"] == "failed"
+    assert record["reason"] == "worker process was killed by SIGKILL (out of memory?)"
+
+
+def test_undeclared_metric_and_missing_result_fail_clearly(registry, monkeypatch):
+    cell = _cells(registry, ["toy-ok"])[0]
+    toy = registry.get_task("toy")
+    monkeypatch.setattr(toy, "evaluate", lambda self, method, ctx: {"accuracy": 1.0, "bogus": 2.0})
+    record = execute_cell(cell, ExecOptions(device="cpu"))
+    assert record["status"] == "failed" and "undeclared metrics ['bogus']" in record["reason"]
+
+
+def test_interrupt_keeps_finished_records(registry, tmp_path):
+    cells = _cells(registry, ["toy-ok"], {"shift": ["0", "1", "2"]})
+
+    class InterruptAfterOne(InlineExecutor):
+        def run(self, cells, options):
+            yield from super().run(cells[:1], options)
+            raise KeyboardInterrupt
+
+    store = ResultStore(tmp_path)
+    summary = run_cells(cells, store, InterruptAfterOne(), ExecOptions(device="cpu"), progress=False)
+    assert summary.interrupted and summary.exit_code == 130
+    assert len(list(store.records())) == 1
+
+
+@pytest.mark.parametrize("jobs", [0, -1])
+def test_process_executor_rejects_bad_jobs(jobs):
+    with pytest.raises(ValueError, match="at least 1"):
+        ProcessExecutor(jobs)

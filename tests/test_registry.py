@@ -1,0 +1,111 @@
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from repbench import Method, Metric, Task, register_method, register_task
+from repbench.kinds import CLASSIFICATION
+from repbench.registry import RegistryError, discover
+from tests.conftest import BROKEN, TOY
+
+
+def test_suite_plugins_are_discovered(registry):
+    assert {"digits", "toy"} <= set(registry.tasks)
+    assert {"logreg", "mlp", "toy-ok"} <= set(registry.methods)
+    assert registry.get_method("mlp").can_solve(registry.get_task("digits"))
+
+
+def test_unknown_name_suggests_the_closest(registry):
+    with pytest.raises(RegistryError, match="Did you mean 'mlp'"):
+        registry.get_method("mpl")
+    with pytest.raises(RegistryError, match="Did you mean 'digits'"):
+        registry.get_task("digit")
+
+
+def test_duplicate_names_are_rejected(clean_registry):
+    @register_method("dup-method")
+    class First(Method):
+        solves = (CLASSIFICATION,)
+
+    with pytest.raises(RegistryError, match="duplicate method name 'dup-method'"):
+
+        @register_method("dup-method")
+        class Second(Method):
+            solves = (CLASSIFICATION,)
+
+    assert clean_registry.methods["dup-method"] is First
+
+
+def test_malformed_plugins_fail_at_registration(clean_registry):
+    with pytest.raises(TypeError, match="exactly one main metric"):
+
+        @register_task("no-main")
+        class NoMain(Task):
+            kind = CLASSIFICATION
+            metrics = (Metric("a"), Metric("b"))
+
+    with pytest.raises(TypeError, match="solves"):
+
+        @register_method("solves-nothing")
+        class SolvesNothing(Method):
+            pass
+
+    with pytest.raises(ValueError, match="unknown profile 'quik'"):
+
+        @register_method("bad-profile")
+        class BadProfile(Method):
+            solves = (CLASSIFICATION,)
+            profiles = {"quik": {}}
+
+
+def test_broken_plugin_is_listed_not_raised(clean_registry):
+    registry = discover([BROKEN])
+    [entry] = [u for u in registry.unavailable.values() if "broken.py" in u.name]
+    assert "repbench_no_such_dependency" in entry.error
+    assert "digits" in registry.tasks  # everything else still loads
+    with pytest.raises(RegistryError, match="failed to import"):
+        registry.get_method("nosuch")
+
+
+def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_registry, monkeypatch):
+    """Build and install a real distribution declaring `repbench.methods` entry points, one of them broken."""
+    src = tmp_path / "src"
+    (src / "repbench_ep_demo").mkdir(parents=True)
+    (src / "repbench_ep_demo" / "__init__.py").write_text(textwrap.dedent("""
+        from repbench import Method, register_method
+        from repbench.kinds import CLASSIFICATION
+
+        @register_method("ep-demo")
+        class Demo(Method):
+            solves = (CLASSIFICATION,)
+    """))
+    (src / "pyproject.toml").write_text(textwrap.dedent("""
+        [build-system]
+        requires = ["setuptools"]
+        build-backend = "setuptools.build_meta"
+        [project]
+        name = "repbench-ep-demo"
+        version = "0.1"
+        [project.entry-points."repbench.methods"]
+        ep-demo = "repbench_ep_demo"
+        ep-broken = "repbench_ep_demo_missing"
+        [tool.setuptools]
+        packages = ["repbench_ep_demo"]
+    """))
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(site),
+         str(src)],
+        check=True, capture_output=True,
+    )
+    monkeypatch.syspath_prepend(str(site))
+    registry = discover()
+    assert registry.get_method("ep-demo").__module__ == "repbench_ep_demo"
+    assert "repbench_ep_demo_missing" in registry.unavailable["ep-broken"].error
+
+
+def test_toy_plugin_path_loads_once(registry):
+    before = dict(registry.tasks)
+    discover([TOY])  # second call: no re-import, so no duplicate error
+    assert registry.tasks == before

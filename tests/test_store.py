@@ -1,0 +1,67 @@
+import json
+import os
+
+import pytest
+
+from repbench.cells import plan
+from repbench.execute import ExecOptions, execute_cell
+from repbench.store import ResultStore
+
+
+@pytest.fixture
+def record(registry):
+    cell = plan(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
+    return cell, execute_cell(cell, ExecOptions(device="cpu"))
+
+
+def test_record_carries_identity_metrics_timings_and_provenance(record):
+    cell, rec = record
+    assert rec["key"] == cell.key and rec["seed"] == cell.seed and rec["status"] == "ok"
+    assert rec["identity"] == cell.identity()
+    assert set(rec["identity"]) >= {"task", "task_version", "method", "method_version", "profile", "replicate"}
+    main = [m for m in rec["metrics"] if m["is_main"]]
+    assert [m["name"] for m in main] == ["accuracy"] and main[0]["unit"] == "%"
+    assert set(rec["timings"]) == {"load_s", "train_s", "eval_s", "wall_s"}
+    assert rec["memory"]["peak_rss_mb"] > 0
+    prov = rec["provenance"]
+    assert set(prov) >= {"git_commit", "git_dirty", "suite_version", "python", "packages", "cpu", "gpu", "date_utc"}
+    assert set(prov["packages"]) >= {"torch", "numpy", "neuron"}
+
+
+def test_write_is_atomic_and_finished_cells_are_recognised(record, tmp_path, monkeypatch):
+    cell, rec = record
+    store = ResultStore(tmp_path)
+    assert not store.is_finished(cell)
+    path = store.write(rec)
+    assert path == store.path(cell) and store.is_finished(cell)
+
+    def crash(src, dst):
+        raise OSError("disk vanished")
+
+    monkeypatch.setattr(os, "replace", crash)
+    changed = {**rec, "status": "failed", "reason": "should never land"}
+    with pytest.raises(OSError, match="disk vanished"):
+        store.write(changed)
+    monkeypatch.undo()
+    assert json.loads(path.read_text()) == rec  # the old record is intact
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # and no temporary file is left
+
+
+def test_unserialisable_record_leaves_nothing(record, tmp_path):
+    _, rec = record
+    store = ResultStore(tmp_path)
+    with pytest.raises(ValueError):
+        store.write({**rec, "metrics": [{"value": float("nan")}]})
+    assert list(tmp_path.rglob("*")) == [tmp_path / "runs", tmp_path / "runs" / "quick"]
+
+
+def test_failed_and_corrupt_records_are_not_finished(record, tmp_path):
+    cell, rec = record
+    store = ResultStore(tmp_path)
+    store.write({**rec, "status": "failed", "reason": "x"})
+    assert not store.is_finished(cell)
+    store.path(cell).write_text("{ truncated")
+    with pytest.warns(UserWarning, match="unreadable record"):
+        assert not store.is_finished(cell)
+    with pytest.warns(UserWarning):
+        assert list(store.records()) == []
