@@ -19,30 +19,13 @@ from scipy import stats
 from repbench.cells import canonical_json
 from repbench.plugin import Reported
 
+# fmt: off
 COLUMNS = [
-    "task",
-    "profile",
-    "task_params",
-    "method",
-    "method_params",
-    "metric",
-    "unit",
-    "higher_is_better",
-    "is_main",
-    "n_seeds",
-    "n_failed",
-    "mean",
-    "std",
-    "ci95",
-    "rank",
-    "reported",
-    "reported_source",
-    "delta_vs_reported",
-    "wall_s_mean",
-    "commit",
-    "task_version",
-    "method_version",
+    "task", "profile", "task_params", "origin", "method", "method_params", "metric", "unit",
+    "higher_is_better", "is_main", "n_seeds", "n_failed", "mean", "std", "ci95", "rank", "reported",
+    "reported_source", "delta_vs_reported", "wall_s_mean", "commit", "task_version", "method_version",
 ]
+# fmt: on
 FLOAT_FORMAT = "%.6g"
 ReportedLookup = Mapping[str, Iterable[Reported]]  # task name -> values published for it
 
@@ -64,131 +47,80 @@ def _commit(records: list[dict[str, Any]]) -> str:
     return ";".join(sorted(tags))
 
 
-def aggregate(records: Iterable[dict[str, Any]], reported: ReportedLookup | None = None) -> pd.DataFrame:
-    """One row per task x method(+params) x metric, plus one reference row per published value."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for record in records:
-        ident = record["identity"]
-        key = (
-            ident["task"],
-            ident["profile"],
-            canonical_json(ident["task_params"]),
-            ident["method"],
-            canonical_json(ident["method_params"]),
-            str(ident["task_version"]),
-            str(ident["method_version"]),
-        )
-        groups.setdefault(key, []).append(record)
-
+def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of one task x method x params configuration: one per metric, over its seeds."""
+    ok = sorted((r for r in group if r["status"] == "ok"), key=lambda r: r["identity"]["replicate"])
+    base = {
+        "task": ident["task"], "profile": ident["profile"], "task_params": canonical_json(ident["task_params"]),
+        "origin": "ours", "method": ident["method"], "method_params": canonical_json(ident["method_params"]),
+        "n_failed": len(group) - len(ok), "task_version": str(ident["task_version"]),
+        "method_version": str(ident["method_version"]),
+    }
+    if not ok:  # a configuration that only failed still shows up, so failures are never invisible
+        return [{**base, "metric": "", "n_seeds": 0, "commit": _commit(group)}]
+    metrics: dict[str, list[dict[str, Any]]] = {}
+    for record in ok:
+        for entry in record["metrics"]:
+            metrics.setdefault(entry["name"], []).append(entry)
+    walls = [r["timings"]["wall_s"] for r in ok if r["timings"].get("wall_s") is not None]
     rows = []
-    for (task, profile, task_params, method, method_params, task_v, method_v), group in groups.items():
-        ok = sorted((r for r in group if r["status"] == "ok"), key=lambda r: r["identity"]["replicate"])
-        failed = len(group) - len(ok)
-        metrics: dict[str, list[dict[str, Any]]] = {}
-        for record in ok:
-            for entry in record["metrics"]:
-                metrics.setdefault(entry["name"], []).append(entry)
-        walls = [r["timings"]["wall_s"] for r in ok if r["timings"].get("wall_s") is not None]
-        for name, entries in metrics.items():
-            values = np.array([e["value"] for e in entries], dtype=float)
-            rows.append(
-                {
-                    "task": task,
-                    "profile": profile,
-                    "task_params": task_params,
-                    "method": method,
-                    "method_params": method_params,
-                    "metric": name,
-                    "unit": entries[0]["unit"],
-                    "higher_is_better": entries[0]["higher_is_better"],
-                    "is_main": entries[0]["is_main"],
-                    "n_seeds": len(values),
-                    "n_failed": failed,
-                    "mean": values.mean(),
-                    "std": values.std(ddof=1) if len(values) > 1 else math.nan,
-                    "ci95": ci95(values),
-                    "wall_s_mean": float(np.mean(walls)) if walls else math.nan,
-                    "commit": _commit(ok),
-                    "task_version": task_v,
-                    "method_version": method_v,
-                }
-            )
-        if not ok:  # a configuration that only failed still shows up, so failures are never invisible
-            rows.append(
-                {
-                    "task": task,
-                    "profile": profile,
-                    "task_params": task_params,
-                    "method": method,
-                    "method_params": method_params,
-                    "metric": "",
-                    "n_seeds": 0,
-                    "n_failed": failed,
-                    "commit": _commit(group),
-                    "task_version": task_v,
-                    "method_version": method_v,
-                }
-            )
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    for name, entries in metrics.items():
+        values = np.array([e["value"] for e in entries], dtype=float)
+        rows.append({
+            **base, "metric": name, "unit": entries[0]["unit"], "higher_is_better": entries[0]["higher_is_better"],
+            "is_main": entries[0]["is_main"], "n_seeds": len(values), "mean": values.mean(),
+            "std": values.std(ddof=1) if len(values) > 1 else math.nan, "ci95": ci95(values),
+            "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok),
+        })
+    return rows
+
+
+def aggregate(records: Iterable[dict[str, Any]], reported: ReportedLookup | None = None) -> pd.DataFrame:
+    """One row per task x method(+params) x metric, plus one row per published value."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        ident = dict(record["identity"], replicate=None)
+        groups.setdefault(canonical_json(ident), []).append(record)
+    rows = [row for group in groups.values() for row in _config_rows(group[0]["identity"], group)]
+    table = pd.DataFrame(rows, columns=COLUMNS).astype({"reported_source": object, "origin": object})
     table = _add_reported(table, reported or {})
     return _rank_and_sort(table)
 
 
 def _add_reported(table: pd.DataFrame, reported: ReportedLookup) -> pd.DataFrame:
-    references = []
+    published = []
     for (task, profile), block in table.groupby(["task", "profile"], sort=True):
         for ref in reported.get(task, ()):
-            ours = (block["metric"] == ref.metric) & (block["method"] == ref.method)
-            table.loc[block.index[ours.to_numpy()], ["reported", "reported_source"]] = [ref.value, ref.source]
-            sample = block[block["metric"] == ref.metric].head(1)
-            references.append(
-                {
-                    "task": task,
-                    "profile": profile,
-                    "task_params": "",
-                    "method": f"{ref.label} (reported)",
-                    "method_params": "",
-                    "metric": ref.metric,
-                    "mean": ref.value,
-                    "reported": ref.value,
-                    "reported_source": ref.source,
-                    "n_seeds": 0,
-                    "n_failed": 0,
-                    "unit": sample["unit"].iloc[0] if len(sample) else "",
-                    "higher_is_better": sample["higher_is_better"].iloc[0] if len(sample) else None,
-                    "is_main": sample["is_main"].iloc[0] if len(sample) else None,
-                }
-            )
+            same_metric = block[block["metric"] == ref.metric]
+            matched = same_metric.index[(same_metric["method"] == ref.method).to_numpy()]
+            table.loc[matched, "reported"] = ref.value
+            table.loc[matched, "reported_source"] = ref.source
+            first = same_metric.iloc[0] if len(same_metric) else {}
+            published.append({
+                "task": task, "profile": profile, "task_params": "", "origin": "reported", "method": ref.label,
+                "method_params": "", "metric": ref.metric, "unit": first.get("unit", ""),
+                "higher_is_better": first.get("higher_is_better"), "is_main": first.get("is_main"),
+                "n_seeds": 0, "n_failed": 0, "mean": ref.value, "reported": ref.value,
+                "reported_source": ref.source,
+            })
     table["delta_vs_reported"] = table["mean"] - table["reported"]
-    if references:
-        table = pd.concat([table, pd.DataFrame(references, columns=COLUMNS)], ignore_index=True)
+    if published:
+        table = pd.concat([table, pd.DataFrame(published, columns=COLUMNS)], ignore_index=True)
     return table
 
 
 def _rank_and_sort(table: pd.DataFrame) -> pd.DataFrame:
-    ours = table["n_seeds"] > 0
+    measured = table["n_seeds"] > 0
     table["rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
-    for _, block in table[ours].groupby(["task", "profile", "task_params", "metric"], sort=False):
+    for _, block in table[measured].groupby(["task", "profile", "task_params", "metric"], sort=False):
         ascending = not bool(block["higher_is_better"].iloc[0])
         table.loc[block.index, "rank"] = block["mean"].rank(method="min", ascending=ascending).astype("Int64")
-    table["_reference"] = ~ours
-    table["_main"] = ~table["is_main"].fillna(False).astype(bool)
+    table["_not_main"] = ~table["is_main"].fillna(False).astype(bool)
     table = table.sort_values(
-        [
-            "task",
-            "profile",
-            "task_params",
-            "_main",
-            "metric",
-            "_reference",
-            "rank",
-            "method",
-            "method_params",
-        ],
-        na_position="last",
-        kind="mergesort",
+        ["task", "profile", "origin", "task_params", "_not_main", "metric", "rank", "method", "method_params"],
+        na_position="last", kind="mergesort",
     )
-    return table.drop(columns=["_reference", "_main"]).reset_index(drop=True)[COLUMNS]
+    return table.drop(columns=["_not_main"]).reset_index(drop=True)[COLUMNS]
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -201,17 +133,13 @@ def _num(value: Any, fmt: str = "%.4g") -> str:
 
 
 def _varying_params(block: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """Per method, show only the parameters that differ between its configurations in this table."""
+    """Per method, name only the parameters that differ between its configurations in this table."""
     labels = {}
     for method, rows in block.groupby("method", sort=False):
-        parsed = {p: json.loads(p) if p else {} for p in rows["method_params"].unique()}
+        parsed = {raw: json.loads(raw) for raw in rows["method_params"].unique()}
         keys = sorted(
-            {
-                k
-                for d in parsed.values()
-                for k in d
-                if len({canonical_json(x.get(k)) for x in parsed.values()}) > 1
-            }
+            k for k in {k for p in parsed.values() for k in p}
+            if len({canonical_json(p.get(k)) for p in parsed.values()}) > 1
         )
         for raw, params in parsed.items():
             shown = ", ".join(f"{k}={params.get(k)}" for k in keys)
@@ -219,63 +147,60 @@ def _varying_params(block: pd.DataFrame) -> dict[tuple[str, str], str]:
     return labels
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """One table per task and profile: method configurations as rows, metrics as columns (mean ± 95 % CI)."""
-    out = [
-        "# Leaderboard",
-        "",
-        "Mean ± 95 % confidence half-width over seeds; ↑ higher is better, ↓ lower is better. "
-        "Rank is by the task's main metric (first column). Reported rows are published values, "
-        "not our runs.",
-        "",
+def _markdown_table(block: pd.DataFrame) -> list[str]:
+    """Method configurations as rows (ours by rank, then published ones), metrics as columns."""
+    metrics = list(dict.fromkeys(m for m in block["metric"] if m))
+    heads = []
+    for metric in metrics:
+        first = block[block["metric"] == metric].iloc[0]
+        unit = f" ({first['unit']})" if first["unit"] else ""
+        heads.append(f"{metric}{unit} {'↑' if first['higher_is_better'] else '↓'}")
+    lines = [
+        "| rank | method | " + " | ".join(heads) + " | seeds | failed | wall s |",
+        "|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|",
     ]
-    configs = table[table["n_seeds"] > 0].groupby(["task", "profile"])["task_params"].nunique()
-    for (task, profile, task_params), block in table.groupby(["task", "profile", "task_params"], sort=False):
-        block = block[block["metric"] != ""]
-        metrics = list(dict.fromkeys(block["metric"]))
-        if not metrics:
-            continue
-        several = configs.get((task, profile), 0) > 1 and task_params  # name the task settings when they vary
-        out += [f"## {task} · profile `{profile}`" + (f" · `{task_params}`" if several else ""), ""]
-        heads = []
+    labels = _varying_params(block[block["origin"] == "ours"])
+    sources: dict[str, int] = {}
+    for (origin, method, params), rows in block.groupby(["origin", "method", "method_params"], sort=False):
+        by_metric = {r["metric"]: r for _, r in rows.iterrows()}
+        cells = []
         for metric in metrics:
-            first = block[block["metric"] == metric].iloc[0]
-            arrow = "↑" if first["higher_is_better"] else "↓"
-            unit = f" ({first['unit']})" if first["unit"] else ""
-            heads.append(f"{metric}{unit} {arrow}")
-        out.append("| rank | method | " + " | ".join(heads) + " | seeds | failed | wall s |")
-        out.append("|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|")
-        labels = _varying_params(block)
-        sources: dict[str, int] = {}
-        for (method, params), rows in block.groupby(["method", "method_params"], sort=False):
-            by_metric = {r["metric"]: r for _, r in rows.iterrows()}
-            main = by_metric.get(metrics[0])
-            cells = []
-            for metric in metrics:
-                r = by_metric.get(metric)
-                if r is None:
-                    cells.append("")
-                elif r["n_seeds"] == 0:
-                    note = sources.setdefault(r["reported_source"], len(sources) + 1)
-                    cells.append(f"{_num(r['mean'])} [{note}]")
-                else:
-                    ci = f" ± {_num(r['ci95'])}" if not pd.isna(r["ci95"]) else ""
-                    cells.append(f"{_num(r['mean'])}{ci}")
-            any_row = rows.iloc[0]
-            rank = "" if main is None or pd.isna(main["rank"]) else str(int(main["rank"]))
-            seeds = "" if any_row["n_seeds"] == 0 else str(int(any_row["n_seeds"]))
-            failed = "" if any_row["n_seeds"] == 0 else str(int(any_row["n_failed"]))
-            label = labels.get((method, params), method)
-            out.append(
-                f"| {rank} | {label} | "
-                + " | ".join(cells)
-                + f" | {seeds} | {failed} | {_num(any_row['wall_s_mean'], '%.3g')} |"
-            )
-        out.append("")
-        for source, note in sources.items():
-            out.append(f"[{note}] {source}  ")
-        if sources:
-            out.append("")
+            r = by_metric.get(metric)
+            if r is None:
+                cells.append("")
+            elif origin == "reported":
+                cells.append(f"{_num(r['mean'])} [{sources.setdefault(r['reported_source'], len(sources) + 1)}]")
+            else:
+                cells.append(_num(r["mean"]) + ("" if pd.isna(r["ci95"]) else f" ± {_num(r['ci95'])}"))
+        if origin == "reported":
+            lines.append(f"|  | {method} (reported) | " + " | ".join(cells) + " |  |  |  |")
+            continue
+        first = rows.iloc[0]
+        main = by_metric.get(metrics[0]) if metrics else None
+        rank = "" if main is None or pd.isna(main["rank"]) else str(int(main["rank"]))
+        lines.append(
+            f"| {rank} | {labels.get((method, params), method)} | " + " | ".join(cells)
+            + f" | {int(first['n_seeds'])} | {int(first['n_failed'])} | {_num(first['wall_s_mean'], '%.3g')} |"
+        )
+    lines.append("")
+    lines += [f"[{note}] {source}  " for source, note in sources.items()]
+    return lines
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """One table per task and profile (and per task setting, where several were run)."""
+    out = [
+        "# Leaderboard", "",
+        "Mean ± 95 % confidence half-width over seeds; ↑ higher is better, ↓ lower is better. Rank is by the "
+        "task's main metric (first column). Reported rows are published values, not our runs.", "",
+    ]
+    for (task, profile), block in table.groupby(["task", "profile"], sort=False):
+        ours, published = block[block["origin"] == "ours"], block[block["origin"] == "reported"]
+        configs = list(dict.fromkeys(ours["task_params"])) or [""]
+        for task_params in configs:
+            title = f"## {task} · profile `{profile}`" + (f" · `{task_params}`" if len(configs) > 1 else "")
+            rows = pd.concat([ours[ours["task_params"] == task_params], published])
+            out += [title, "", *_markdown_table(rows), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -58,7 +59,7 @@ def _children(pids: set[int]) -> set[int]:
     for stat in os.listdir("/proc"):
         if stat.isdigit():
             try:
-                fields = open(f"/proc/{stat}/stat").read().rsplit(")", 1)[1].split()
+                fields = Path(f"/proc/{stat}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             parents[int(stat)] = int(fields[1])

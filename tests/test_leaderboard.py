@@ -1,0 +1,94 @@
+"""Leaderboard aggregation: statistics, ranks, reported values, and byte-identical golden output."""
+
+import json
+import math
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from repbench import Reported
+from repbench import leaderboard as lb
+
+GOLDEN = Path(__file__).parent / "golden"
+REPORTED = {"toy": (
+    Reported("accuracy", 97.5, "Imaginary et al. (2020), Table 1", label="Centroid (paper)", method="toy-ok"),
+    Reported("accuracy", 99.0, "Someone (2021)", label="Oracle"),
+)}
+
+
+def _record(method, params, replicate, accuracy, wall, status="ok", commit="abc123def4567890"):
+    metrics = [] if status != "ok" else [
+        {"name": "accuracy", "value": accuracy, "unit": "%", "higher_is_better": True, "is_main": True},
+        {"name": "fit_s", "value": wall / 2, "unit": "s", "higher_is_better": False, "is_main": False},
+    ]
+    return {
+        "schema": 1, "key": f"{method}-{replicate}-{json.dumps(params)}", "status": status,
+        "reason": None if status == "ok" else "RuntimeError: boom",
+        "identity": {"task": "toy", "task_version": "1", "task_params": {"n": 60}, "method": method,
+                     "method_version": "2", "method_params": params, "profile": "quick", "replicate": replicate},
+        "metrics": metrics, "timings": {"wall_s": wall},
+        "provenance": {"git_commit": commit, "git_dirty": False},
+    }
+
+
+RECORDS = [
+    _record("toy-ok", {"shift": 0.0}, 0, 96.0, 1.0),
+    _record("toy-ok", {"shift": 0.0}, 1, 97.0, 1.2),
+    _record("toy-ok", {"shift": 0.0}, 2, 98.5, 1.1),
+    _record("toy-ok", {"shift": 1.0}, 0, 90.0, 1.0),
+    _record("toy-ok", {"shift": 1.0}, 1, 92.0, 1.0, commit="fff000fff000fff0"),
+    _record("toy-ok", {"shift": 1.0}, 2, 0, 0.3, status="failed"),
+    _record("other", {}, 0, 97.0, 3.0),
+    _record("other", {}, 1, 97.0, 3.0),
+    _record("broken", {}, 0, 0, 0.1, status="failed"),
+]
+
+
+def test_statistics_and_ranks():
+    table = lb.aggregate(RECORDS, REPORTED)
+    row = table[(table.method == "toy-ok") & (table.method_params == '{"shift":0.0}') & (table.metric == "accuracy")]
+    row = row.iloc[0]
+    values = np.array([96.0, 97.0, 98.5])
+    assert row["n_seeds"] == 3 and row["mean"] == pytest.approx(values.mean())
+    assert row["std"] == pytest.approx(values.std(ddof=1))
+    low, _ = stats.t.interval(0.95, 2, loc=values.mean(), scale=stats.sem(values))
+    assert row["ci95"] == pytest.approx(values.mean() - low)
+    assert row["rank"] == 1 and row["reported"] == 97.5
+    assert row["delta_vs_reported"] == pytest.approx(values.mean() - 97.5)
+    assert table[(table.method == "other") & (table.metric == "accuracy")]["rank"].iloc[0] == 2
+    shifted = table[(table.method_params == '{"shift":1.0}') & (table.metric == "accuracy")].iloc[0]
+    assert shifted["n_failed"] == 1 and shifted["rank"] == 3 and shifted["commit"] == "abc123def456;fff000fff000"
+    # lower-is-better metrics rank the other way
+    fit = table[table.metric == "fit_s"].set_index("method_params")["rank"]
+    assert fit['{"shift":1.0}'] == 1
+    # a configuration that only failed stays visible
+    assert table[table.method == "broken"]["n_failed"].iloc[0] == 1
+    refs = table[table.origin == "reported"]
+    assert sorted(refs["mean"]) == [97.5, 99.0] and refs["rank"].isna().all()
+    assert math.isnan(table[(table.method == "other") & (table.metric == "accuracy")]["reported"].iloc[0])
+
+
+def test_same_records_in_byte_identical_files_out(tmp_path):
+    shuffled = RECORDS[:]
+    random.Random(1).shuffle(shuffled)
+    for name, records in (("a", RECORDS), ("b", shuffled)):
+        table = lb.aggregate(records, REPORTED)
+        lb.write_csv(table, tmp_path / name / "leaderboard.csv")
+        lb.write_markdown(table, tmp_path / name / "leaderboard.md")
+    for filename in ("leaderboard.csv", "leaderboard.md"):
+        produced = (tmp_path / "a" / filename).read_bytes()
+        assert produced == (tmp_path / "b" / filename).read_bytes()
+        if os.environ.get("REPBENCH_UPDATE_GOLDEN"):
+            (GOLDEN / filename).write_bytes(produced)
+        assert produced == (GOLDEN / filename).read_bytes(), f"{filename} differs from tests/golden/"
+
+
+def test_benchmark_json_without_records_is_refused(tmp_path):
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps({"benchmarks": [{"name": "x", "extra_info": {}}]}))
+    with pytest.raises(ValueError, match="holds no repbench records"):
+        lb.records_from_benchmark_json(path)
