@@ -1,0 +1,83 @@
+"""The `repbench` command as a user meets it."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from repbench.cli import main
+from tests.conftest import BROKEN, TOY, repbench_cli
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["info"], ["run"], ["leaderboard"]])
+def test_help_everywhere(cli, command):
+    result = cli(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_unknown_method_exits_nonzero_with_suggestions():
+    result = repbench_cli("run", "--method", "mpl")
+    assert result.returncode == 2
+    assert "unknown method 'mpl'. Did you mean 'mlp'?" in result.stderr
+    nosuch = repbench_cli("run", "--method", "nosuch")
+    assert nosuch.returncode == 2 and "Known methods: " in nosuch.stderr and "logreg" in nosuch.stderr
+
+
+def test_list_shows_plugins_and_unavailable_ones(cli):
+    result = cli("list", "--plugin-path", TOY, "--plugin-path", BROKEN)
+    assert result.exit_code == 0
+    assert "digits" in result.output and "toy-ok" in result.output
+    assert "Unavailable" in result.output and "repbench_no_such_dependency" in result.output
+
+
+def test_info_shows_citation_parameters_and_reported_values(cli):
+    result = cli("info", "toy", "--plugin-path", TOY)
+    assert result.exit_code == 0
+    for text in ("citation: repbench test suite", "gap", "default=3.0", "Imaginary et al. (2020)", "toy-ok"):
+        assert text in result.output
+    assert "Did you mean 'digits'" in cli("info", "digitz").output
+
+
+def test_bad_grid_and_profile_are_user_errors(cli):
+    assert "Did you mean 'shift'" in cli("run", "--task", "toy", "--grid", "shfit=1", "--plugin-path", TOY).output
+    assert cli("run", "--profile", "huge").exit_code == 2
+
+
+def test_dry_run_then_run_then_resume(cli, tmp_path):
+    args = ["--task", "toy", "--method", "toy-ok", "--method", "toy-raises", "--seeds", "2", "--jobs", "0",
+            "--results", tmp_path, "--plugin-path", TOY, "--no-progress"]
+    dry = cli("run", "--dry-run", *args)
+    assert dry.exit_code == 0 and dry.output.count("todo") == 4 and not (tmp_path / "runs").exists()
+
+    first = cli("run", *args)
+    assert first.exit_code == 1  # toy-raises failed, and says so
+    assert "2 ran ok, 0 already done, 2 failed" in first.output
+    assert "boom: this method always fails" in first.output
+    assert (tmp_path / "leaderboard.csv").exists() and "## toy" in (tmp_path / "leaderboard.md").read_text()
+
+    again = cli("run", *args)
+    assert "0 ran ok, 2 already done, 2 failed" in again.output  # failed cells are retried, finished ones not
+    forced = cli("run", "--force", *args)
+    assert "2 ran ok, 0 already done" in forced.output
+
+
+def test_leaderboard_command(cli, tmp_path):
+    assert cli("leaderboard", "--results", tmp_path).exit_code == 2
+    cli("run", "--task", "toy", "--method", "toy-ok", "--jobs", "0", "--results", tmp_path, "--plugin-path", TOY)
+    out = tmp_path / "board"
+    result = cli("leaderboard", "--results", tmp_path, "--out", out, "--plugin-path", TOY)
+    assert result.exit_code == 0 and (out / "leaderboard.csv").exists()
+    assert "Centroid (paper) (reported)" in (out / "leaderboard.md").read_text()
+
+
+def test_benchmark_json_that_is_not_json(cli, tmp_path):
+    bad = tmp_path / "bench.json"
+    bad.write_text(json.dumps({"machine_info": {}}))
+    result = cli("leaderboard", "--from-benchmark-json", bad)
+    assert result.exit_code == 2 and "holds no repbench records" in result.output
