@@ -42,10 +42,6 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def _registry(plugin_paths: tuple[str, ...]) -> Registry:
-    return discover(plugin_paths)
-
-
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="repbench")
 def main() -> None:
@@ -65,7 +61,7 @@ def main() -> None:
 @plugin_path_option
 def list_cmd(what: str, plugin_paths: tuple[str, ...]) -> None:
     """List registered tasks and/or methods, and plugins that failed to import."""
-    registry = _registry(plugin_paths)
+    registry = discover(plugin_paths)
     if what in ("all", "tasks"):
         click.secho("Tasks", bold=True)
         for name, cls in sorted(registry.tasks.items()):
@@ -96,7 +92,7 @@ def _describe_param(name: str, spec: Param) -> str:
 @plugin_path_option
 def info(name: str, plugin_paths: tuple[str, ...]) -> None:
     """Describe a task or method: citation, parameters, profiles, metrics, reported values."""
-    registry = _registry(plugin_paths)
+    registry = discover(plugin_paths)
     found: list[type[Component]] = [t[name] for t in (registry.tasks, registry.methods) if name in t]
     if not found:
         _fail(f"no task or method named {name!r}.{did_you_mean(name, [*registry.tasks, *registry.methods])}")
@@ -194,11 +190,13 @@ def run(
     Finished cells are skipped, so an interrupted run resumes where it stopped. Exits non-zero when any
     cell failed (its reason is stored and printed).
     """
-    registry = _registry(plugin_paths)
+    registry = discover(plugin_paths)
     try:
         cells = plan(registry, profile, tasks or None, methods or None, parse_grid(grid), seeds)
     except (RegistryError, ParamError, ValueError) as err:
         _fail(str(err))
+    if not cells:
+        _fail(f"no task takes part in the {profile!r} profile with these options; see `repbench list`")
     if jobs < 0:
         _fail("--jobs must be 0 (in this process) or a positive number of processes")
     store = ResultStore(results or results_dir())
@@ -253,7 +251,7 @@ def leaderboard(
     bench_json: Path | None, out_dir: Path | None, results: Path | None, plugin_paths: tuple[str, ...]
 ) -> None:
     """Aggregate records into leaderboard.csv (one row per task x method x metric) and leaderboard.md."""
-    registry = _registry(plugin_paths)
+    registry = discover(plugin_paths)
     store = ResultStore(results or results_dir())
     try:
         records = lb.records_from_benchmark_json(bench_json) if bench_json else list(store.records())

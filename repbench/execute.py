@@ -91,6 +91,7 @@ def base_record(cell: Cell) -> dict[str, Any]:
         "timings": {},
         "memory": {},
         "device": None,
+        "threads": None,
         "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "provenance": None,
     }
@@ -120,10 +121,11 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
                 raise RuntimeError(
                     f"{role} {cls.name!r} is version {cls.version}, the cell asks for {wanted}"
                 )
-        if options.threads:
-            import torch
+        import torch
 
+        if options.threads:
             torch.set_num_threads(options.threads)
+        record["threads"] = torch.get_num_threads()
         ctx = RunContext(seed=cell.seed, profile=cell.profile, device=resolve_device(options.device))
         record["device"] = ctx.device
         seed_everything(cell.seed)

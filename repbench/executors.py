@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -29,7 +29,7 @@ class Executor(ABC):
     name = "executor"
 
     @abstractmethod
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Iterator[Record]:
+    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
         """Yield one record per cell, in completion order. Closing the iterator stops all work."""
 
 
@@ -38,7 +38,7 @@ class InlineExecutor(Executor):
 
     name = "inline"
 
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Iterator[Record]:
+    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
         for cell in cells:
             yield execute_cell(cell, options)
 
@@ -93,7 +93,7 @@ class ProcessExecutor(Executor):
             raise ValueError(f"jobs must be at least 1, got {jobs}")
         self.jobs = jobs
 
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Iterator[Record]:
+    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
         ctx = _context()
         pending = list(reversed(cells))
         active: dict[Connection, tuple[Any, Cell, float]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from repbench.params import Param, resolve_params
@@ -67,7 +67,6 @@ class RunContext:
     profile: str
     device: str = "cpu"
     divergence_threshold: float = 1e8
-    notes: dict[str, Any] = field(default_factory=dict)
 
     def check_loss(self, value: float, what: str = "loss") -> float:
         """Raise DivergedError when a training loss is not finite or beyond the divergence threshold."""
