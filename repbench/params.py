@@ -14,9 +14,12 @@ class ParamError(ValueError):
 
 
 def did_you_mean(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str:
-    """A ' Did you mean ...?' hint with the closest candidate names, or '' when none is close."""
+    """A ' Did you mean ...?' hint with the close candidate names, else the nearest ones, else ''."""
     close = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.5)
-    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    if close:
+        return f" Did you mean {', '.join(repr(c) for c in close)}?"
+    nearest = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.0)
+    return f" Nearest names: {', '.join(repr(c) for c in nearest)}." if nearest else ""
 
 
 _TRUE = {"1", "true", "yes", "on"}

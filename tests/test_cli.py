@@ -26,7 +26,8 @@ def test_unknown_method_exits_nonzero_with_suggestions():
     assert result.returncode == 2
     assert "unknown method 'mpl'. Did you mean 'mlp'?" in result.stderr
     nosuch = repbench_cli("run", "--method", "nosuch")
-    assert nosuch.returncode == 2 and "Known methods: " in nosuch.stderr and "logreg" in nosuch.stderr
+    assert nosuch.returncode == 2 and "unknown method 'nosuch'. Nearest names: " in nosuch.stderr
+    assert "Known methods: " in nosuch.stderr and "logreg" in nosuch.stderr
 
 
 def test_list_shows_plugins_and_unavailable_ones(cli):

@@ -50,6 +50,7 @@ def test_resolve_layers_in_order_and_suggests_names():
         resolve_params("m", schema, {"epoch": 3})
 
 
-def test_did_you_mean_is_empty_when_nothing_is_close():
-    assert did_you_mean("zzzz", ["mlp", "logreg"]) == ""
-    assert "'mlp'" in did_you_mean("mpl", ["mlp", "logreg"])
+def test_did_you_mean_prefers_close_names_then_the_nearest():
+    assert did_you_mean("mpl", ["mlp", "logreg"]) == " Did you mean 'mlp'?"
+    assert did_you_mean("nosuch", ["mlp", "logreg"]).startswith(" Nearest names: ")
+    assert did_you_mean("x", []) == ""
