@@ -13,7 +13,9 @@ from repbench.plugin import Kind
 class ClassificationData:
     """Labelled training and validation data; the test split stays with the task.
 
-    Methods select hyper-parameters and stop early on the validation split only.
+    Methods select hyper-parameters and stop early on the validation split only. `X_unlabelled`, when a
+    task provides it, is extra input data without labels (for unsupervised pretraining); methods that
+    pretrain use it instead of X_train, the others ignore it.
     """
 
     X_train: np.ndarray
@@ -21,6 +23,11 @@ class ClassificationData:
     X_val: np.ndarray
     y_val: np.ndarray
     n_classes: int
+    X_unlabelled: np.ndarray | None = None
+
+    @property
+    def X_pretrain(self) -> np.ndarray:
+        return self.X_train if self.X_unlabelled is None else self.X_unlabelled
 
     def __post_init__(self) -> None:
         for split, X, y in (("train", self.X_train, self.y_train), ("val", self.X_val, self.y_val)):

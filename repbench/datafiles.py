@@ -1,0 +1,67 @@
+"""Canonical data files in the data root, verified by checksum before use.
+
+A missing or corrupt file is an error that names the file, the expected checksum and where to get it.
+With REPBENCH_DOWNLOAD=1 a missing file is fetched from its canonical address and verified.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from repbench.paths import DATA_ENV, data_root
+
+DOWNLOAD_ENV = "REPBENCH_DOWNLOAD"
+
+
+class DataFileError(FileNotFoundError):
+    """A data file that is missing or does not match its published checksum."""
+
+
+def _candidates(relpath: str) -> list[Path]:
+    root = data_root()
+    return [root / relpath, root / f"{relpath}.gz"]
+
+
+def _download(url: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
+            shutil.copyfileobj(response, out)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def read_verified(relpath: str, md5: str, url: str | None = None) -> bytes:
+    """The uncompressed bytes of `relpath` (or `relpath.gz`) under the data root, checked against `md5`."""
+    found = next((p for p in _candidates(relpath) if p.is_file()), None)
+    if found is None and url and os.environ.get(DOWNLOAD_ENV) == "1":
+        found = _candidates(relpath)[1 if url.endswith(".gz") else 0]
+        _download(url, found)
+    if found is None:
+        where = f"download it from {url}" if url else "get it from the source named in `repbench info`"
+        raise DataFileError(
+            f"data file {relpath} not found under the data root {data_root().resolve()} (looked for "
+            f"{', '.join(str(p) for p in _candidates(relpath))}); {where} (expected MD5 of the uncompressed "
+            f"file: {md5}), set {DATA_ENV} to the folder that holds it, or set {DOWNLOAD_ENV}=1 to download it"
+        )
+    raw = found.read_bytes()
+    if found.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise DataFileError(f"data file {found} is not a valid gzip file ({err}); replace it") from None
+    actual = hashlib.md5(raw).hexdigest()  # noqa: S324 - the datasets publish MD5 checksums
+    if actual != md5:
+        raise DataFileError(
+            f"data file {found} is corrupt: MD5 of its uncompressed content is {actual}, expected {md5}; "
+            f"replace it with the canonical file" + (f" from {url}" if url else "")
+        )
+    return raw
