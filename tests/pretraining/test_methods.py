@@ -1,0 +1,66 @@
+"""The family's methods on embedded digits: they train, they use pretraining as declared, they are seeded."""
+
+import numpy as np
+import pytest
+import torch
+
+from repbench.plugin import RunContext
+
+FAMILY = ["dbn-cd", "dbn-pcd", "dbn-reba", "dbn-hybrid", "sae", "mlp-scratch"]
+SMALL = {"hidden": (32, 32), "pretrain_epochs": 3, "finetune_epochs": 15, "batch_size": 32}
+
+
+@pytest.fixture(scope="module")
+def digits(registry):
+    return registry.get_task("digits")().load(RunContext(seed=0, profile="quick"))
+
+
+def _fit(registry, name, data, seed=0, **overrides):
+    cls = registry.get_method(name)
+    params = {k: v for k, v in {**SMALL, **overrides}.items() if k in cls.params}
+    return cls(**params).fit(data, RunContext(seed=seed, profile="quick", device="cpu"))
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_every_method_learns_and_reports(registry, digits, name):
+    method = _fit(registry, name, digits)
+    assert np.mean(method.predict(digits.X_val) == digits.y_val) > 0.85
+    report = method.report()
+    assert {m.name for m in method.metrics} == set(report)
+    if name != "mlp-scratch":
+        assert report["pretrain_s"] > 0 and {"recon_err_l1", "recon_err_l2"} <= set(report)
+
+
+@pytest.mark.parametrize("name", ["dbn-cd", "dbn-reba", "sae"])
+def test_pretraining_reduces_reconstruction_error(registry, digits, name):
+    untrained = _fit(registry, name, digits, pretrain_epochs=0, finetune_epochs=1).report()["recon_err_l1"]
+    trained = _fit(registry, name, digits, pretrain_epochs=5, finetune_epochs=1).report()["recon_err_l1"]
+    assert trained < 0.7 * untrained
+
+
+def test_fine_tuning_starts_from_the_pretrained_weights(registry, digits):
+    frozen = _fit(registry, "dbn-reba", digits, finetune_epochs=1, finetune_lr=0.0)
+    for i, rbm in enumerate(frozen.pretrained_):
+        assert torch.equal(frozen.net_[2 * i].weight, rbm.W.T) and torch.equal(frozen.net_[2 * i].bias, rbm.c)
+    tuned = _fit(registry, "dbn-reba", digits, finetune_epochs=1)
+    assert torch.equal(tuned.pretrained_[0].W, frozen.pretrained_[0].W)  # same seed, same pretraining
+    assert not torch.equal(tuned.net_[0].weight, tuned.pretrained_[0].W.T)  # and fine-tuning moved it
+
+
+def test_hybrid_uses_cd_below_and_reba_above(registry):
+    hybrid = registry.get_method("dbn-hybrid")(hidden=(8, 8, 8))
+    assert [hybrid.rule(i)[0] for i in range(3)] == ["cd", "reba", "reba"]
+
+
+def test_seeded_runs_are_bit_identical_on_cpu(registry, digits):
+    a, b, c = (_fit(registry, "dbn-cd", digits, seed=s) for s in (4, 4, 5))
+    for x, y in zip(a.net_.parameters(), b.net_.parameters(), strict=True):
+        assert torch.equal(x, y)
+    assert not torch.equal(next(a.net_.parameters()), next(c.net_.parameters()))
+
+
+def test_diverging_pretraining_fails_clearly(registry, digits):
+    from repbench.plugin import DivergedError
+
+    with pytest.raises(DivergedError, match="reconstruction error"):
+        _fit(registry, "dbn-reba", digits, lr=10.0, visible="gaussian", init_std=1.0)
