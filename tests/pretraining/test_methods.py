@@ -64,3 +64,18 @@ def test_diverging_pretraining_fails_clearly(registry, digits):
 
     with pytest.raises(DivergedError, match="reconstruction error"):
         _fit(registry, "dbn-reba", digits, lr=10.0, visible="gaussian", init_std=1.0)
+
+
+def test_few_labels_get_at_least_the_minimum_number_of_updates(registry, digits):
+    method = _fit(registry, "mlp-scratch", digits, finetune_epochs=2, finetune_min_steps=100, batch_size=256)
+    assert method.finetune_epochs_run_ == 100 // 5  # 1,078 training images -> 5 batches per epoch
+
+
+def test_autoencoder_codes_are_two_dimensional_and_reconstruct():
+    from repbench.benchmarks.autoencoder_codes import encode, pretrain_stack, reconstruct
+
+    X = torch.rand(64, 784, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        layers = pretrain_stack(X, "reba", epochs=1, batch_size=32)
+        assert [layer.hidden for layer in layers] == ["bernoulli"] * 3 + ["gaussian"]
+        assert encode(layers, X).shape == (64, 2) and reconstruct(layers, X).shape == X.shape
