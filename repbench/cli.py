@@ -16,6 +16,7 @@ from repbench.params import Param, ParamError, did_you_mean
 from repbench.paths import results_dir
 from repbench.plugin import Component, Task
 from repbench.profiles import PROFILES
+from repbench.provenance import code_provenance
 from repbench.registry import PLUGIN_PATH_ENV, Registry, RegistryError, discover
 from repbench.runner import run_cells
 from repbench.store import ResultStore
@@ -214,6 +215,7 @@ def run(
         plugin_paths=tuple(plugin_paths)
         + tuple(p for p in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep) if p),
         env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")},
+        code=code_provenance(),
     )
     executor = InlineExecutor() if jobs == 0 else ProcessExecutor(jobs)
     summary = run_cells(cells, store, executor, options, force=force, progress=not no_progress)

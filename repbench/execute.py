@@ -33,6 +33,7 @@ class ExecOptions:
     threads: int | None = None
     plugin_paths: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)  # REPBENCH_* settings of the submitting process
+    code: dict[str, Any] | None = None  # code_provenance() taken when the run started
 
 
 def seed_everything(seed: int) -> None:
@@ -97,10 +98,10 @@ def base_record(cell: Cell) -> dict[str, Any]:
     }
 
 
-def failed_record(cell: Cell, reason: str, wall_s: float | None = None) -> dict[str, Any]:
+def failed_record(cell: Cell, options: ExecOptions, reason: str, wall_s: float | None = None) -> dict[str, Any]:
     """A record for a cell whose worker never reported (timeout, killed process)."""
     record = base_record(cell)
-    record.update(reason=reason, timings={"wall_s": wall_s}, provenance=provenance())
+    record.update(reason=reason, timings={"wall_s": wall_s}, provenance=provenance(options.code))
     return record
 
 
@@ -158,5 +159,5 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
     timings["wall_s"] = time.perf_counter() - start
     record["timings"] = timings
     record["memory"] = {"peak_rss_mb": round(_peak_rss_mb(), 1), "peak_gpu_mb": _peak_gpu_mb()}
-    record["provenance"] = provenance()
+    record["provenance"] = provenance(options.code)
     return record

@@ -120,7 +120,7 @@ class ProcessExecutor(Executor):
                         record = conn.recv()
                     except (EOFError, OSError):
                         proc.join(5)
-                        record = failed_record(cell, _exit_reason(proc.exitcode), time.monotonic() - t0)
+                        record = failed_record(cell, options, _exit_reason(proc.exitcode), time.monotonic() - t0)
                     conn.close()
                     proc.join()
                     yield record
@@ -132,7 +132,7 @@ class ProcessExecutor(Executor):
                             proc.join()
                             conn.close()
                             del active[conn]
-                            yield failed_record(cell, f"timeout: exceeded {options.timeout_s:g} s", now - t0)
+                            yield failed_record(cell, options, f"timeout: exceeded {options.timeout_s:g} s", now - t0)
         finally:
             for conn, (proc, _, _) in active.items():
                 proc.kill()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import platform
 import subprocess
 from datetime import datetime, timezone
@@ -55,10 +56,8 @@ def _gpu_model() -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def static_provenance() -> dict[str, Any]:
-    """The part that does not change within a process (computed once, git included)."""
-    import os
-
+def code_provenance() -> dict[str, Any]:
+    """Which code ran. A run takes this once, when it starts, so commits made meanwhile relabel nothing."""
     commit = _git("rev-parse", "HEAD")
     # results/ and data/ change with every run; only code changes make a tree dirty
     status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!data")
@@ -66,6 +65,13 @@ def static_provenance() -> dict[str, Any]:
         "git_commit": commit,
         "git_dirty": None if status is None else bool(status),
         "suite_version": repbench.__version__,
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> dict[str, Any]:
+    """Where it ran: taken by the process that executes the cell."""
+    return {
         "python": platform.python_version(),
         "packages": {name: _package_version(name) for name in PACKAGES},
         "platform": platform.platform(),
@@ -75,5 +81,9 @@ def static_provenance() -> dict[str, Any]:
     }
 
 
-def provenance() -> dict[str, Any]:
-    return {**static_provenance(), "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+def provenance(code: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        **(code or code_provenance()),
+        **environment(),
+        "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }

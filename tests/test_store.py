@@ -65,3 +65,11 @@ def test_failed_and_corrupt_records_are_not_finished(record, tmp_path):
         assert not store.is_finished(cell)
     with pytest.warns(UserWarning):
         assert list(store.records()) == []
+
+
+def test_code_provenance_is_the_one_taken_when_the_run_started(registry):
+    cell = plan(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
+    code = {"git_commit": "f" * 40, "git_dirty": False, "suite_version": "0.0.test"}
+    record = execute_cell(cell, ExecOptions(device="cpu", code=code))
+    assert {k: record["provenance"][k] for k in code} == code
+    assert record["provenance"]["cpu"] and record["provenance"]["packages"]["torch"]
