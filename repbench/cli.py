@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -36,6 +37,10 @@ results_option = click.option(
     default=None,
     help="Results folder (default: $REPBENCH_RESULTS or ./results).",
 )
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(message: str) -> None:
@@ -218,6 +223,7 @@ def run(
         code=code_provenance(),
     )
     executor = InlineExecutor() if jobs == 0 else ProcessExecutor(jobs)
+    signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
     summary = run_cells(cells, store, executor, options, force=force, progress=not no_progress)
     click.echo(build_leaderboard(list(store.records()), registry, store.results_dir))
     click.echo(

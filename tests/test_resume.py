@@ -96,3 +96,16 @@ def test_no_orphan_workers_after_sigkill(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_sigterm_stops_cleanly_and_keeps_finished_records(tmp_path):
+    proc = _run(tmp_path)
+    deadline = time.monotonic() + 120
+    while not _records(tmp_path):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    assert "interrupted: finished records are kept" in err
+    assert 1 <= len(_records(tmp_path)) < 6
