@@ -35,7 +35,12 @@ def ci95(values: np.ndarray) -> float:
     n = len(values)
     if n < 2:
         return math.nan
-    return float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return float(stats.t.ppf(0.975, n - 1) * _std(values) / math.sqrt(n))
+
+
+def _std(values: np.ndarray) -> float:
+    """Sample standard deviation; exactly 0 for identical values (not the 1e-16 that rounding leaves)."""
+    return 0.0 if np.ptp(values) == 0 else float(values.std(ddof=1))
 
 
 def _commit(records: list[dict[str, Any]]) -> str:
@@ -69,7 +74,7 @@ def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dic
         rows.append({
             **base, "metric": name, "unit": entries[0]["unit"], "higher_is_better": entries[0]["higher_is_better"],
             "is_main": entries[0]["is_main"], "n_seeds": len(values), "mean": values.mean(),
-            "std": values.std(ddof=1) if len(values) > 1 else math.nan, "ci95": ci95(values),
+            "std": _std(values) if len(values) > 1 else math.nan, "ci95": ci95(values),
             "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok),
         })
     return rows
