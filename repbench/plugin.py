@@ -166,7 +166,9 @@ class Method(Component):
 
     role = "method"
     solves: ClassVar[tuple[Kind, ...]] = ()
-    metrics: ClassVar[tuple[Metric, ...]] = ()  # extra, method-specific measurements (never main)
+    # extra, method-specific measurements (never main); an instance may set its own in __init__ when they
+    # depend on its parameters (e.g. one reconstruction error per pretrained layer)
+    metrics: ClassVar[tuple[Metric, ...]] = ()
 
     def fit(self, data: Any, ctx: RunContext) -> Method:
         raise NotImplementedError
