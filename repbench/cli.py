@@ -130,12 +130,13 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
         click.echo()
 
 
-def build_leaderboard(records: list[dict], registry: Registry, out_dir: Path) -> str:
+def build_leaderboard(records: list[dict], registry: Registry, out_dir: Path, show_profile: str | None = None) -> str:
+    """Write the leaderboard of every record; return the Markdown to print (one profile's, if given)."""
     reported = {name: cls.reported for name, cls in registry.tasks.items()}
     table = lb.aggregate(records, reported)
     lb.write_csv(table, out_dir / "leaderboard.csv")
     lb.write_markdown(table, out_dir / "leaderboard.md")
-    return lb.to_markdown(table)
+    return lb.to_markdown(table if show_profile is None else table[table["profile"] == show_profile])
 
 
 @main.command(context_settings=CONTEXT)
@@ -225,7 +226,7 @@ def run(
     executor = InlineExecutor() if jobs == 0 else ProcessExecutor(jobs)
     signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
     summary = run_cells(cells, store, executor, options, force=force, progress=not no_progress)
-    click.echo(build_leaderboard(list(store.records()), registry, store.results_dir))
+    click.echo(build_leaderboard(list(store.records()), registry, store.results_dir, show_profile=profile))
     click.echo(
         f"{summary.planned} cells: {summary.ok} ran ok, {summary.skipped} already done, "
         f"{len(summary.failed)} failed. Records: {store.runs_dir}/; leaderboard: "

@@ -82,3 +82,12 @@ def test_benchmark_json_that_is_not_json(cli, tmp_path):
     bad.write_text(json.dumps({"machine_info": {}}))
     result = cli("leaderboard", "--from-benchmark-json", bad)
     assert result.exit_code == 2 and "holds no repbench records" in result.output
+
+
+def test_run_prints_its_profile_and_writes_every_profile(cli, tmp_path):
+    common = ["--task", "toy", "--method", "toy-ok", "--jobs", "0", "--results", tmp_path, "--plugin-path", TOY]
+    cli("run", "--profile", "standard", *common)
+    quick = cli("run", "--profile", "quick", *common)
+    assert "profile `quick`" in quick.output and "profile `standard`" not in quick.output
+    written = (tmp_path / "leaderboard.md").read_text()
+    assert "profile `quick`" in written and "profile `standard`" in written
