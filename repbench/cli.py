@@ -18,7 +18,7 @@ from repbench.paths import results_dir
 from repbench.plugin import Component, Task
 from repbench.profiles import PROFILES
 from repbench.provenance import code_provenance
-from repbench.registry import PLUGIN_PATH_ENV, Registry, RegistryError, discover
+from repbench.registry import PLUGIN_PATH_ENV, Registry, RegistryError, discover, env_plugin_paths
 from repbench.runner import run_cells
 from repbench.store import ResultStore
 
@@ -218,8 +218,7 @@ def run(
         device=device,
         timeout_s=timeout if timeout is not None else PROFILES[profile].timeout_s,
         threads=max(1, cpus // max(jobs, 1)),
-        plugin_paths=tuple(plugin_paths)
-        + tuple(p for p in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep) if p),
+        plugin_paths=(*plugin_paths, *env_plugin_paths()),
         env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")},
         code=code_provenance(),
     )

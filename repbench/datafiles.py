@@ -41,15 +41,16 @@ def _download(url: str, target: Path) -> None:
 
 def read_verified(relpath: str, md5: str, url: str | None = None) -> bytes:
     """The uncompressed bytes of `relpath` (or `relpath.gz`) under the data root, checked against `md5`."""
-    found = next((p for p in _candidates(relpath) if p.is_file()), None)
+    candidates = _candidates(relpath)
+    found = next((p for p in candidates if p.is_file()), None)
     if found is None and url and os.environ.get(DOWNLOAD_ENV) == "1":
-        found = _candidates(relpath)[1 if url.endswith(".gz") else 0]
+        found = candidates[1 if url.endswith(".gz") else 0]
         _download(url, found)
     if found is None:
         where = f"download it from {url}" if url else "get it from the source named in `repbench info`"
         raise DataFileError(
             f"data file {relpath} not found under the data root {data_root().resolve()} (looked for "
-            f"{', '.join(str(p) for p in _candidates(relpath))}); {where} (expected MD5 of the uncompressed "
+            f"{', '.join(str(p) for p in candidates)}); {where} (expected MD5 of the uncompressed "
             f"file: {md5}), set {DATA_ENV} to the folder that holds it, or set {DOWNLOAD_ENV}=1 to download it"
         )
     raw = found.read_bytes()

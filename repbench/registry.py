@@ -164,6 +164,11 @@ def plugin_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def env_plugin_paths() -> list[str]:
+    """The entries of REPBENCH_PLUGIN_PATH (os.pathsep-separated)."""
+    return [p for p in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep) if p]
+
+
 def discover(extra_paths: Iterable[str | Path] = ()) -> Registry:
     """Import every plugin source once; later calls only load sources not seen before."""
     for package in PLUGIN_PACKAGES:
@@ -184,8 +189,7 @@ def discover(extra_paths: Iterable[str | Path] = ()) -> Registry:
             if isinstance(obj, type) and issubclass(obj, Component) and obj.name not in REGISTRY.table(role):
                 _try(ep.name, f"entry point {ep.value}", lambda o=obj, r=role: REGISTRY.add(r, o))
 
-    env_paths = [p for p in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep) if p]
-    for path in plugin_files([*env_paths, *extra_paths]):
+    for path in plugin_files([*env_plugin_paths(), *extra_paths]):
         key = f"file:{path.resolve()}"
         if key not in REGISTRY._loaded:
             REGISTRY._loaded.add(key)
