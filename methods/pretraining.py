@@ -269,7 +269,8 @@ class StackedAutoencoder(LayerwiseClassifier):
         layer = RBM.create(V.shape[1], self.hidden[index], visible=visible, init_std=self.init_std,
                            hidden_bias=self.hidden_bias, generator=gen, device=V.device)
         params = [p.requires_grad_() for p in (layer.W, layer.b, layer.c)]
-        opt = torch.optim.SGD(params, lr=self.lr, momentum=self.momentum_start, weight_decay=0.0)
+        groups = [{"params": [layer.W], "weight_decay": self.weight_decay}, {"params": [layer.b, layer.c]}]
+        opt = torch.optim.SGD(groups, lr=self.lr, momentum=self.momentum_start)
         with torch.enable_grad():
             for epoch in range(self.pretrain_epochs):
                 for group in opt.param_groups:

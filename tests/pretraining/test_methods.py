@@ -79,3 +79,9 @@ def test_autoencoder_codes_are_two_dimensional_and_reconstruct():
         layers = pretrain_stack(X, "reba", epochs=1, batch_size=32)
         assert [layer.hidden for layer in layers] == ["bernoulli"] * 3 + ["gaussian"]
         assert encode(layers, X).shape == (64, 2) and reconstruct(layers, X).shape == X.shape
+
+
+def test_sae_weight_decay_shrinks_the_weights(registry, digits):
+    plain = _fit(registry, "sae", digits, finetune_epochs=1)
+    decayed = _fit(registry, "sae", digits, finetune_epochs=1, weight_decay=0.5)
+    assert decayed.pretrained_[0].W.norm() < 0.8 * plain.pretrained_[0].W.norm()
