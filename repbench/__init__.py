@@ -5,7 +5,7 @@ Plugin authors need only what is exported here.
 
 from repbench.params import Param
 from repbench.plugin import DivergedError, Kind, Method, Metric, Reported, RunContext, Task
-from repbench.registry import register_method, register_task
+from repbench.registry import register_command, register_method, register_task
 
 __version__ = "0.1.0"
 
@@ -18,6 +18,7 @@ __all__ = [
     "Reported",
     "RunContext",
     "Task",
+    "register_command",
     "register_method",
     "register_task",
     "__version__",

@@ -18,7 +18,7 @@ from repbench.paths import results_dir
 from repbench.plugin import Component, Task
 from repbench.profiles import PROFILES
 from repbench.provenance import code_provenance
-from repbench.registry import PLUGIN_PATH_ENV, Registry, RegistryError, discover, env_plugin_paths
+from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, Registry, RegistryError, discover, env_plugin_paths
 from repbench.runner import run_cells
 from repbench.store import ResultStore
 
@@ -268,3 +268,22 @@ def leaderboard(
     if not records:
         _fail(f"no records under {store.runs_dir}; run `repbench run` first")
     click.echo(build_leaderboard(records, registry, out_dir or store.results_dir))
+
+
+class PluginGroup(click.Group):
+    """A command group whose subcommands come from plugins (`repbench.register_command(group)`)."""
+
+    def _commands(self) -> dict[str, click.Command]:
+        discover()
+        return REGISTRY.commands.get(self.name or "", {})  # type: ignore[return-value]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._commands())
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands().get(name)
+
+
+@main.group(cls=PluginGroup, context_settings=CONTEXT)
+def data() -> None:
+    """Make and inspect datasets (the commands come from the plugin families, e.g. `data simulate`)."""

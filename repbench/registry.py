@@ -29,6 +29,7 @@ ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods"}
 PLUGIN_PATH_ENV = "REPBENCH_PLUGIN_PATH"
 
 C = TypeVar("C", bound=type[Component])
+T = TypeVar("T")
 
 
 class RegistryError(LookupError):
@@ -49,6 +50,7 @@ class Registry:
     tasks: dict[str, type[Task]] = field(default_factory=dict)
     methods: dict[str, type[Method]] = field(default_factory=dict)
     unavailable: dict[str, Unavailable] = field(default_factory=dict)
+    commands: dict[str, dict[str, object]] = field(default_factory=dict)  # CLI group -> name -> click command
     _loaded: set[str] = field(default_factory=set)
 
     def table(self, role: str) -> dict[str, type[Component]]:
@@ -117,6 +119,23 @@ def register_task(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
 def register_method(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
     """Class decorator: `@register_method("mlp")` or `@register_method` (uses the class's `name`)."""
     return _register("method", name_or_cls)
+
+
+def register_command(group: str) -> Callable[[T], T]:
+    """Decorator for a click command that a plugin family adds under `repbench GROUP` (e.g. `repbench data
+    simulate`), so the core CLI stays free of any one paper's options."""
+
+    def decorate(command: T) -> T:
+        name = getattr(command, "name", None)
+        if not name:
+            raise TypeError(f"{command!r} is not a click command")
+        old = REGISTRY.commands.setdefault(group, {}).get(name)
+        if old is not None and getattr(old, "callback", None) is not getattr(command, "callback", None):
+            raise RegistryError(f"duplicate command `repbench {group} {name}`")
+        REGISTRY.commands[group][name] = command
+        return command
+
+    return decorate
 
 
 def _try(name: str, origin: str, load: Callable[[], object]) -> object | None:

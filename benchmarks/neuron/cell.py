@@ -144,6 +144,14 @@ def _biophysics(morph: Morphology) -> None:
             sec.ena = 50.0
 
 
+def _alive(cell: L5PCell) -> bool:
+    """False once another morphology was loaded in this process (loading deletes every section)."""
+    try:
+        return cell.morph.soma[0].L > 0
+    except ReferenceError:
+        return False
+
+
 _CELL: tuple[tuple, L5PCell] | None = None  # one cell per process (NEURON sections are global)
 
 
@@ -151,7 +159,7 @@ def build_cell(morphology: str | Path | None = None, max_segment_um: float = 40.
     """The L5PC on `morphology` (embedded pyramid.nrn by default), reused while the arguments are the same."""
     global _CELL
     key = (str(morphology or ""), max_segment_um)
-    if _CELL is not None and _CELL[0] == key:
+    if _CELL is not None and _CELL[0] == key and _alive(_CELL[1]):
         return _CELL[1]
     load_mechanisms()
     _CELL = None

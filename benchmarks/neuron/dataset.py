@@ -44,7 +44,7 @@ class DatasetSpec:
     cell: str = "l5pc-nmda"
     seed: int = 0
     trial_ms: int = 6000
-    trials_per_chunk: int = 4
+    trials_per_chunk: int = 2
     morphology: str | None = None  # None: the embedded pyramid.nrn
     max_segment_um: float = 40.0
     fixed_dt: float | None = None
@@ -219,6 +219,7 @@ class Dataset:
                 np.savez_compressed(out, identity=np.array(self.key), **pack_trials(trials))
                 out.flush()
                 os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600
             os.replace(tmp, target)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -300,6 +301,7 @@ def _write_json(path: Path, obj: dict) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w") as out:
         json.dump(obj, out, indent=2, sort_keys=True)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

@@ -161,7 +161,8 @@ def set_segments(morph: Morphology, max_length_um: float = 40.0, d_lambda: float
     for sec in morph.all:
         lam = 1e5 * math.sqrt(sec.diam / (4 * math.pi * freq_hz * sec.Ra * sec.cm))
         n = max(sec.L / (d_lambda * lam), sec.L / max_length_um)
-        sec.nseg = 2 * int(n / 2) + 1
+        k = max(1, math.ceil(n - 1e-9))
+        sec.nseg = k if k % 2 else k + 1
     return sum(sec.nseg for sec in morph.all)
 
 

@@ -56,9 +56,12 @@ def simulate_trial(
         nc.weight[0] = 1.0
     h.finitialize(V_INIT_MV)
     order = np.argsort(spikes.bin_index, kind="stable")  # events queued in time order
-    for k, b in zip(spikes.input_index[order].tolist(), spikes.bin_index[order].tolist()):
+    for k, b in zip(spikes.input_index[order].tolist(), spikes.bin_index[order].tolist(), strict=True):
         netcons[k].event(float(b))
-    h.continuerun(duration)
+    if fixed_dt is None:
+        cvode.solve(duration)  # exactly to `duration`; continuerun stops up to half a (variable) step early
+    else:
+        h.continuerun(duration)
     t, grid = np.array(t_rec), np.arange(spikes.n_bins, dtype=np.float64)
 
     def on_grid(v) -> np.ndarray:

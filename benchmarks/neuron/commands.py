@@ -1,0 +1,85 @@
+"""`repbench data simulate` and `repbench data list`: make and inspect the family's simulated datasets."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from repbench import register_command
+from repbench.benchmarks.neuron.dataset import Dataset, DatasetError, DatasetSpec, generate
+from repbench.benchmarks.neuron.variants import VARIANTS
+from repbench.paths import data_root, results_dir
+
+
+@register_command("data")
+@click.command("simulate")
+@click.option("--cell", type=click.Choice(list(VARIANTS)), default="l5pc-nmda", show_default=True)
+@click.option("--seconds", type=click.FloatRange(min=0.001), default=60.0, show_default=True,
+              help="Simulated time to have in the dataset; existing chunks are kept, missing ones made.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--trial-ms", type=click.IntRange(min=100), default=6000, show_default=True,
+              help="Length of one simulation (the authors': 6000).")
+@click.option("--trials-per-chunk", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--morphology", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Neurolucida .asc or .swc file (default: NEURON's embedded pyramid.nrn).")
+@click.option("--fixed-dt", type=click.FloatRange(min=1e-4, max=1.0), default=None,
+              help="Fixed time step in ms instead of variable-step CVODE.")
+@click.option("--atol", type=click.FloatRange(min=1e-8), default=1e-3, show_default=True, help="CVODE tolerance.")
+@click.option("--report/--no-report", default=True, show_default=True,
+              help="Write the validation CSV and sample figure under RESULTS/neuron/.")
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Results folder (default: $REPBENCH_RESULTS or ./results).")
+@click.option("--no-progress", is_flag=True)
+def simulate(cell, seconds, jobs, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol, report, results,
+             no_progress) -> None:
+    """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data)."""
+    spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
+                       morphology=str(Path(morphology).resolve()) if morphology else None, fixed_dt=fixed_dt,
+                       atol=atol)
+    try:
+        dataset = Dataset.open(spec)
+    except (DatasetError, ValueError, OSError) as err:
+        click.secho(f"error: {err}", fg="red", err=True)
+        sys.exit(2)
+    have = dataset.n_chunks(seconds) - len(dataset.missing(seconds))
+    click.echo(f"dataset {dataset.path} ({have}/{dataset.n_chunks(seconds)} chunks present)")
+    start = time.perf_counter()
+    try:
+        made = generate(dataset, seconds, jobs=jobs, progress=not no_progress)
+    except KeyboardInterrupt:
+        click.secho("interrupted: finished chunks are kept; run the same command again to resume", err=True)
+        sys.exit(130)
+    wall = time.perf_counter() - start
+    if made:
+        sim = len(made) * spec.trials_per_chunk * spec.trial_ms / 1000
+        click.echo(f"simulated {sim:g} s in {wall:.1f} s wall on {jobs} process(es): "
+                   f"{sim / wall:.3g} simulated s per wall s ({sim / wall / jobs:.3g} per process)")
+    if report:
+        from repbench.benchmarks.neuron.report import write_report
+
+        row, csv, png = write_report(dataset, (results or results_dir()) / "neuron", seconds)
+        for key, value in row.items():
+            click.echo(f"  {key:28s} {value:.4g}" if isinstance(value, float) else f"  {key:28s} {value}")
+        click.echo(f"report: {csv}\nfigure: {png}")
+
+
+@register_command("data")
+@click.command("list")
+def list_datasets() -> None:
+    """The simulated datasets in the data root, with their cell, seed and size."""
+    root = data_root() / "neuron"
+    found = sorted(root.glob("*/manifest.json")) if root.exists() else []
+    if not found:
+        click.echo(f"no datasets under {root}; make one with `repbench data simulate`")
+    for manifest in found:
+        info = json.loads(manifest.read_text())
+        ident = info["identity"]
+        chunks = len(list(manifest.parent.glob("chunk_*.npz")))
+        seconds = chunks * ident["trials_per_chunk"] * ident["trial_ms"] / 1000
+        click.echo(f"{manifest.parent.name:28s} cell={ident['cell']:10s} seed={ident['seed']:<4d} "
+                   f"{chunks} chunks = {seconds:g} s simulated")
