@@ -109,3 +109,30 @@ def test_toy_plugin_path_loads_once(registry):
     before = dict(registry.tasks)
     discover([TOY])  # second call: no re-import, so no duplicate error
     assert registry.tasks == before
+
+
+def test_plugin_commands_join_their_cli_group(clean_registry, monkeypatch):
+    import click
+    from click.testing import CliRunner
+
+    from repbench import register_command
+    from repbench.cli import main
+
+    monkeypatch.setattr(clean_registry, "commands", {})
+
+    @register_command("data")
+    @click.command("fetch-toy")
+    def fetch_toy() -> None:
+        """Toy data command."""
+        click.echo("fetched")
+
+    result = CliRunner().invoke(main, ["data", "fetch-toy"])
+    assert result.exit_code == 0 and result.output == "fetched\n"
+    assert "fetch-toy" in CliRunner().invoke(main, ["data", "--help"]).output
+
+    @click.command("fetch-toy")
+    def other() -> None:
+        """Another command under the same name."""
+
+    with pytest.raises(RegistryError, match="duplicate command `repbench data fetch-toy`"):
+        register_command("data")(other)

@@ -30,17 +30,19 @@ from repbench.paths import data_root, results_dir
 @click.option("--fixed-dt", type=click.FloatRange(min=1e-4, max=1.0), default=None,
               help="Fixed time step in ms instead of variable-step CVODE.")
 @click.option("--atol", type=click.FloatRange(min=1e-8), default=1e-3, show_default=True, help="CVODE tolerance.")
+@click.option("--dendritic-sites", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Distal dendritic sites recorded per tree (0: soma only).")
 @click.option("--report/--no-report", default=True, show_default=True,
               help="Write the validation CSV and sample figure under RESULTS/neuron/.")
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Results folder (default: $REPBENCH_RESULTS or ./results).")
 @click.option("--no-progress", is_flag=True)
-def simulate(cell, seconds, jobs, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol, report, results,
-             no_progress) -> None:
+def simulate(cell, seconds, jobs, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol, dendritic_sites,
+             report, results, no_progress) -> None:
     """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data)."""
     spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
                        morphology=str(Path(morphology).resolve()) if morphology else None, fixed_dt=fixed_dt,
-                       atol=atol)
+                       atol=atol, dendritic_sites_per_tree=dendritic_sites)
     try:
         dataset = Dataset.open(spec)
     except (DatasetError, ValueError, OSError) as err:

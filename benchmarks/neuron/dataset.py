@@ -31,6 +31,9 @@ from repbench.benchmarks.neuron.variants import Variant, get_variant
 from repbench.paths import data_root
 
 FORMAT = 1
+# Bump when a change to the simulator (cell, morphology handling, inputs, integration) alters the data it
+# produces: the version is part of every dataset's identity, so older datasets are not reused.
+SIMULATOR_VERSION = 1
 
 
 class DatasetError(ValueError):
@@ -65,6 +68,7 @@ class DatasetSpec:
         variant = self.variant
         ident = {
             "format": FORMAT,
+            "simulator_version": SIMULATOR_VERSION,
             "cell": self.cell,
             "seed": self.seed,
             "trial_ms": self.trial_ms,

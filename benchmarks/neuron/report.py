@@ -128,7 +128,7 @@ def sample_figure(dataset: Dataset, path: Path, window_ms: int = 3000) -> Path:
     axes[1].axhline(PLATEAU_MV, color="k", ls=":", lw=0.8)
     axes[1].set_ylabel("distal dendrites (mV)")
     if len(trial.dend_v) == 0:
-        axes[1].text(0.5, 0.5, "no dendrites (point neuron)", ha="center", va="center", transform=axes[1].transAxes)
+        axes[1].text(0.5, 0.5, "no dendritic sites recorded", ha="center", va="center", transform=axes[1].transAxes)
     axes[2].plot(t, trial.soma_v[:t_end], lw=0.7, color="k")
     out = trial.spike_times[trial.spike_times < t_end]
     axes[2].plot(out, np.full(len(out), 20.0), "v", color="tab:orange", ms=4, label="output spikes")
