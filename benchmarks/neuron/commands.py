@@ -83,5 +83,6 @@ def list_datasets() -> None:
         ident = info["identity"]
         chunks = len(list(manifest.parent.glob("chunk_*.npz")))
         seconds = chunks * ident["trials_per_chunk"] * ident["trial_ms"] / 1000
+        morph = ident.get("morphology", {}).get("file", "-")
         click.echo(f"{manifest.parent.name:28s} cell={ident['cell']:10s} seed={ident['seed']:<4d} "
-                   f"{chunks} chunks = {seconds:g} s simulated")
+                   f"morphology={morph:16s} {chunks} chunks = {seconds:g} s simulated")

@@ -29,7 +29,7 @@ def test_embedded_morphology_is_classified(cell):
     assert [s.L for s in morph.axon] == [30.0, 30.0] and morph.axon[0].parentseg().sec == morph.soma[0]
     for sec in morph.all:
         assert sec.nseg % 2 == 1 and sec.L / sec.nseg <= 40.0 + 1e-9
-    assert cell.n_segments == len(cell.excitatory) == len(cell.inhibitory) == len(cell.tree)
+    assert cell.n_segments == len(cell.excitatory) == len(cell.inhibitory) == len(cell.tree) == 294  # README
     assert list(cell.tree) == sorted(cell.tree)  # basal synapses first, then apical
 
 

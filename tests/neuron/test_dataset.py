@@ -26,6 +26,7 @@ def test_same_seed_same_spikes_whatever_the_chunk_order(data_dir):
     generate(a, 6, progress=False)
     first = list(a.trials(6))
     assert len(first) == 6 and [t.index for t in first] == list(range(6))
+    assert not _same(first[0], first[1])  # each trial has its own stream
     b = Dataset.open(IF, root=data_dir / "other")
     for chunk in (2, 0, 1):
         b.simulate_chunk(chunk)
