@@ -336,19 +336,23 @@ def generate(
 ) -> list[int]:
     """Simulate the chunks missing from the first `seconds` of `dataset`, on `jobs` processes.
     Returns the chunk indices that were simulated."""
+    import fcntl
+
     from tqdm.auto import tqdm
 
-    todo = dataset.missing(seconds)
-    if not todo:
+    if not dataset.missing(seconds):
         return []
-    bar = tqdm(total=len(todo), unit="chunk", desc=dataset.name, disable=not progress)
-    try:
-        for index, wall in _run_chunks(str(dataset.path), todo, jobs):
-            bar.update(1)
-            if on_chunk:
-                on_chunk(index, wall)
-    finally:
-        bar.close()
+    with open(dataset.path / ".generate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two runs asking for the same dataset: the second waits, then reuses
+        todo = dataset.missing(seconds)
+        bar = tqdm(total=len(todo), unit="chunk", desc=dataset.name, disable=not progress or not todo)
+        try:
+            for index, wall in _run_chunks(str(dataset.path), todo, jobs):
+                bar.update(1)
+                if on_chunk:
+                    on_chunk(index, wall)
+        finally:
+            bar.close()
     return todo
 
 

@@ -1,0 +1,131 @@
+"""Tasks `neuron-if`, `neuron-ampa`, `neuron-nmda`: learn a simulated cell's input -> output map at 1 ms.
+
+The dataset of the profile's size is simulated on first use and cached in the data root (pre-generate it
+in parallel with the command `repbench info neuron-nmda` prints). Trials are split in order: the first 70 %
+train, the next 10 % validation, the last 20 % test. Metrics skip each test trial's first 500 ms.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from repbench import Metric, Param, Reported, Task, register_task
+from repbench.benchmarks.neuron.dataset import Dataset, DatasetSpec, generate
+from repbench.benchmarks.neuron.io import NEURON_IO, NeuronIOData, to_trials
+from repbench.benchmarks.neuron.metrics import soma_metrics, spike_metrics
+
+AUTHORS = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron 109(17)"
+ELM = "Spieler, Rahaman, Martius, Scholkopf & Levina (2024), The Expressive Leaky Memory neuron, ICLR"
+NOT_OURS = "measured on the authors' L5PC (Hay 2011 morphology, 1,278 synapses) and data, not on ours"
+
+
+class NeuronTask(Task):
+    cell: str = ""
+    kind = NEURON_IO
+    citation = AUTHORS
+    params = {
+        "seconds": Param(600.0, "simulated seconds in the dataset (all splits)", low=1.0),
+        "trial_ms": Param(6000, "length of one simulation", low=1000),
+        "fixed_dt": Param(0.0, "fixed time step in ms; 0 = CVODE (atol 1e-3)", low=0.0, high=1.0),
+        "data_seed": Param(0, "seed of the simulated dataset (the same for every method and seed)", low=0),
+        "burn_in_ms": Param(500, "first ms of each test trial left out of the metrics", low=0),
+        "val_fraction": Param(0.1, "fraction of trials for validation (model selection)", low=0.05, high=0.4),
+        "test_fraction": Param(0.2, "fraction of trials for the test metrics", low=0.05, high=0.5),
+    }
+    profiles = {
+        "quick": {"seconds": 40.0, "trial_ms": 2000, "fixed_dt": 0.1},
+        "standard": {},
+        "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (issue 7)
+    }
+    metrics = (
+        Metric("spike_auc", main=True, description="ROC AUC of the spike probability over 1 ms test bins"),
+        Metric("tpr_at_fpr_0.25%", description="true-positive rate at 0.25 % false positives"),
+        Metric("tpr_at_fpr_0.1%", description="true-positive rate at 0.1 % false positives"),
+        Metric("soma_rmse_mv", "mV", higher_is_better=False, description="soma RMSE, raw prediction"),
+        Metric("soma_rmse_rescaled_mv", "mV", higher_is_better=False,
+               description="soma RMSE after rescaling the prediction to the truth's mean and SD (the original)"),
+        Metric("soma_explained_variance", description="explained variance of the clipped soma voltage"),
+        Metric("surrogate_ms_per_wall_ms_batched", description="simulated ms per wall ms, all test trials at once"),
+        Metric("surrogate_ms_per_wall_ms_single", description="simulated ms per wall ms, one trial"),
+        Metric("neuron_ms_per_wall_ms", description="NEURON on the same trials (one core)"),
+        Metric("speedup_vs_neuron", description="batched surrogate speed / NEURON speed"),
+    )
+
+    def spec(self) -> DatasetSpec:
+        return DatasetSpec(cell=self.cell, seed=self.data_seed, trial_ms=self.trial_ms,
+                           fixed_dt=self.fixed_dt or None)
+
+    def simulate_command(self) -> str:
+        dt = f" --fixed-dt {self.fixed_dt}" if self.fixed_dt else ""
+        return (f"repbench data simulate --cell {self.cell} --seconds {self.seconds:g} --trial-ms {self.trial_ms}"
+                f" --seed {self.data_seed}{dt} --jobs N")
+
+    def load(self, ctx) -> NeuronIOData:
+        dataset = Dataset.open(self.spec())
+        generate(dataset, self.seconds, jobs=1, progress=False)  # cached: instant once simulated
+        trials = list(dataset.trials(self.seconds))
+        n = len(trials)
+        n_test, n_val = max(1, round(n * self.test_fraction)), max(1, round(n * self.val_fraction))
+        if n - n_test - n_val < 1:
+            raise ValueError(f"{n} trials are too few to split; raise `seconds`")
+        train, val, test = trials[: n - n_test - n_val], trials[n - n_test - n_val : n - n_test], trials[n - n_test :]
+        self.test_ = to_trials(test)
+        self.neuron_wall_s_ = sum(t.wall_s for t in test)
+        return NeuronIOData(to_trials(train), to_trials(val), trials[0].inputs.n_inputs, self.burn_in_ms)
+
+    def evaluate(self, method, ctx) -> dict[str, float]:
+        test = self.test_
+        method.predict(test.inputs[:1])  # warm-up: allocations, lazy initialisation
+        start = time.perf_counter()
+        prob, soma = method.predict(test.inputs)
+        batched = time.perf_counter() - start
+        start = time.perf_counter()
+        method.predict(test.inputs[:1])
+        single = time.perf_counter() - start
+        sim_ms = len(test) * test.n_bins
+        neuron = sim_ms / (1000 * self.neuron_wall_s_)
+        return {
+            **spike_metrics(np.asarray(prob), test.spikes, self.burn_in_ms),
+            **soma_metrics(np.asarray(soma), test.soma, self.burn_in_ms),
+            "surrogate_ms_per_wall_ms_batched": sim_ms / (1000 * batched),
+            "surrogate_ms_per_wall_ms_single": test.n_bins / (1000 * single),
+            "neuron_ms_per_wall_ms": neuron,
+            "speedup_vs_neuron": sim_ms / (1000 * batched) / neuron,
+        }
+
+
+@register_task("neuron-nmda")
+class NeuronNMDA(NeuronTask):
+    """The L5PC with AMPA + NMDA synapses: the paper's main case (deep nets needed)."""
+
+    cell = "l5pc-nmda"
+    reported = (
+        Reported("spike_auc", 0.991, AUTHORS, "TCN 7x128x153 (authors)", method="tcn", note=NOT_OURS),
+        Reported("spike_auc", 0.9924, ELM, "Branch-ELM, 8.1K params (Spieler 2024)", method="elm", note=NOT_OURS),
+        Reported("spike_auc", 0.9918, ELM, "ELM, 52.9K params (Spieler 2024)", note=NOT_OURS),
+        Reported("spike_auc", 0.9913, ELM, "LSTM, 266K params (Spieler 2024)", note=NOT_OURS),
+        Reported("spike_auc", 0.912, ELM, "LIF (Spieler 2024)", note=NOT_OURS),
+        Reported("soma_rmse_rescaled_mv", 0.638, ELM, "Branch-ELM, 8.1K params (Spieler 2024)", method="elm",
+                 note=NOT_OURS),
+    )
+
+
+@register_task("neuron-ampa")
+class NeuronAMPA(NeuronTask):
+    """The same cell with AMPA-only excitation: one hidden layer should suffice."""
+
+    cell = "l5pc-ampa"
+
+
+@register_task("neuron-if")
+class NeuronIF(NeuronTask):
+    """The integrate-and-fire control: a single linear filter + sigmoid should capture it."""
+
+    cell = "if"
+    profiles = {
+        "quick": {"seconds": 120.0, "trial_ms": 2000},
+        "standard": {},
+        "paper": {"seconds": 6000.0},
+    }

@@ -1,0 +1,309 @@
+"""Surrogates of a simulated neuron: `tcn` (Beniaguev et al. 2021), `ln` (linear-nonlinear baseline) and `elm`
+(the Expressive Leaky Memory neuron, Spieler et al. 2024). One trainer for all: random windows of the
+training trials, spike BCE + soma MSE (the spike weight rising while the learning rate decays, as the
+authors did), model selection on the validation trials' loss.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from repbench import Method, Metric, Param, register_method
+from repbench.benchmarks.neuron.io import NEURON_IO, NeuronIOData, NeuronTrials
+from repbench.device import resolve_device
+
+TCN_CITATION = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron"
+PRESETS = {  # name -> (depth, width, first kernel, other kernels): the paper's models
+    "nmda-large": (7, 128, 45, 19),  # receptive field 45 + 6*18 = 153 ms
+    "nmda-small": (1, 128, 43, 1),  # 43 ms
+    "ampa-large": (4, 64, 54, 23),  # 54 + 3*22 = 120 ms
+}
+
+
+class SparseCausalConv(nn.Module):
+    """Causal Conv1d for sparse binary inputs: out[:, t] = sum over active (input c, bin s <= t) of
+    W[:, c, k - 1 - (t - s)], exactly what a left-padded Conv1d computes. Computed as an embedding-bag sum over the active (input, lag) pairs, so the cost grows
+    with the number of input spikes instead of inputs x time (hand-rolled: torch has no sparse Conv1d)."""
+
+    def __init__(self, n_in: int, n_out: int, kernel: int) -> None:
+        super().__init__()
+        self.n_in, self.n_out, self.kernel = n_in, n_out, kernel
+        self.weight = nn.Parameter(torch.empty(n_out, n_in, kernel))
+        self.bias = nn.Parameter(torch.empty(n_out))
+        dense = nn.Conv1d(n_in, n_out, kernel)  # the same initialisation as a dense layer
+        with torch.no_grad():
+            self.weight.copy_(dense.weight)
+            self.bias.copy_(dense.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, C, T = x.shape
+        b, c, s = torch.nonzero(x, as_tuple=True)
+        lag = torch.arange(self.kernel, device=x.device)
+        t = s[:, None] + lag[None, :]  # output times each spike reaches
+        keep = t < T
+        bag = (b[:, None] * T + t)[keep]
+        row = (c[:, None] * self.kernel + (self.kernel - 1 - lag)[None, :])[keep]  # Conv1d's kernel is flipped
+        order = torch.argsort(bag, stable=True)
+        bag, row = bag[order], row[order]
+        counts = torch.bincount(bag, minlength=B * T)
+        offsets = torch.cumsum(counts, 0) - counts
+        table = self.weight.permute(1, 2, 0).reshape(C * self.kernel, self.n_out)  # (c, lag) -> output vector
+        out = F.embedding_bag(row, table, offsets, mode="sum")
+        return out.view(B, T, self.n_out).transpose(1, 2) + self.bias[None, :, None]
+
+
+class CausalConv(nn.Conv1d):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(F.pad(x, (self.kernel_size[0] - 1, 0)))
+
+
+class TCN(nn.Module):
+    """Conv -> ReLU -> BatchNorm layers, then 1x1 heads (spike logit with bias -2, soma). depth 0: the heads
+    are one causal filter on the inputs (the LN model)."""
+
+    def __init__(self, n_in: int, depth: int, width: int, k_first: int, k_rest: int, sparse_first: bool) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        ch = n_in
+        for i in range(depth):
+            k = k_first if i == 0 else k_rest
+            conv = SparseCausalConv(ch, width, k) if i == 0 and sparse_first else CausalConv(ch, width, k)
+            layers += [conv, nn.ReLU(), nn.BatchNorm1d(width)]
+            ch = width
+        self.body = nn.Sequential(*layers)
+        k_head = 1 if depth else k_first
+        if depth == 0 and sparse_first:
+            self.head = SparseCausalConv(ch, 2, k_head)
+        else:
+            self.head = CausalConv(ch, 2, k_head)
+        with torch.no_grad():
+            self.head.bias[0] = -2.0
+        self.receptive_field = (k_first + (depth - 1) * (k_rest - 1)) if depth else k_first
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        y = self.head(self.body(x))
+        return y[:, 0], y[:, 1]  # spike logit, soma
+
+
+class ELMNeuron(nn.Module):
+    """Branch-ELM: synaptic traces (tau 5 ms) summed into branches; memory units with log-spaced time
+    constants (1-150 ms) updated by an MLP:
+    m_t = k_m m_{t-1} + lambda (1 - k_m) 1.7159 tanh(2/3 MLP([b_t, k_m m_{t-1}]))."""
+
+    def __init__(self, n_in: int, n_branches: int, n_memory: int, hidden: int, tau_s: float = 5.0,
+                 lam: float = 5.0) -> None:
+        super().__init__()
+        self.n_in, self.n_branches, self.lam = n_in, n_branches, lam
+        self.w_syn = nn.Parameter(torch.full((n_in,), 1.0))
+        # fixed assignment of consecutive synapses to branches (neighbouring segments share a branch); the
+        # inhibitory half of the inputs mirrors the excitatory half
+        half = n_in // 2 if n_in % 2 == 0 else n_in
+        self.register_buffer("branch", torch.arange(n_in) % half * n_branches // half)
+        self.register_buffer("kappa_s", torch.tensor(math.exp(-1.0 / tau_s)))
+        self.register_buffer("kappa_m", torch.exp(-1.0 / torch.logspace(0, math.log10(150.0), n_memory)))
+        self.mlp = nn.Sequential(nn.Linear(n_branches + n_memory, hidden), nn.ReLU(), nn.Linear(hidden, n_memory))
+        self.readout = nn.Linear(n_memory, 2)
+        with torch.no_grad():
+            self.readout.bias[0] = -2.0
+        self.receptive_field = 150
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        B, C, T = x.shape
+        drive = x * self.w_syn[None, :, None]
+        branch_in = torch.zeros(B, self.n_branches, T, device=x.device, dtype=x.dtype)
+        branch_in.index_add_(1, self.branch, drive)  # synapse -> branch sums, before the trace filter (linear)
+        s = torch.zeros(B, self.n_branches, device=x.device, dtype=x.dtype)
+        m = torch.zeros(B, len(self.kappa_m), device=x.device, dtype=x.dtype)
+        outs = []
+        for t in range(T):
+            s = self.kappa_s * s + branch_in[:, :, t]
+            km = self.kappa_m * m
+            dm = 1.7159 * torch.tanh(2.0 / 3.0 * self.mlp(torch.cat([s, km], dim=1)))
+            m = km + self.lam * (1 - self.kappa_m) * dm
+            outs.append(m)
+        y = self.readout(torch.stack(outs, dim=1))  # [B, T, 2]
+        return y[..., 0], y[..., 1]
+
+
+class Surrogate(Method):
+    """The shared trainer; subclasses build the network in `build(n_inputs)`."""
+
+    solves = (NEURON_IO,)
+    params = {
+        "window_ms": Param(400, "training window (loss on these bins, after the receptive field)", low=50),
+        "batch_size": Param(16, "windows per step", low=1),
+        "steps": Param(3000, "optimisation steps", low=1),
+        "lr": Param(3e-3, "initial learning rate (Nadam), decayed x0.01 by the end", low=1e-6, high=1.0),
+        "soma_weight": Param(0.02, "weight of the soma MSE (mV^2) beside the spike BCE", low=0.0),
+        "val_every": Param(100, "steps between validations (best state kept)", low=1),
+    }
+    metrics = (
+        Metric("n_parameters", description="trainable parameters"),
+        Metric("train_s", "s", higher_is_better=False, description="training wall time"),
+        Metric("train_ms_per_s", description="simulated ms of training windows processed per wall second"),
+        Metric("best_val_loss", higher_is_better=False),
+    )
+
+    def build(self, n_inputs: int) -> nn.Module:
+        raise NotImplementedError
+
+    def fit(self, data: NeuronIOData, ctx) -> Surrogate:
+        self.device_ = resolve_device(ctx.device)
+        gen = torch.Generator().manual_seed(ctx.seed)
+        torch.manual_seed(ctx.seed)
+        self.net_ = self.build(data.n_inputs).to(self.device_)
+        warm = self.net_.receptive_field
+        train = _DenseTrials(data.train)
+        val = _DenseTrials(data.val)
+        n_bins = data.train.n_bins
+        span = min(self.window_ms + warm, n_bins)
+        opt = torch.optim.NAdam(self.net_.parameters(), lr=self.lr)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.01 ** (step / self.steps))
+        best, best_state, start = math.inf, None, time.perf_counter()
+        for step in range(1, self.steps + 1):
+            self.net_.train()
+            trial = torch.randint(len(train), (self.batch_size,), generator=gen)
+            t0 = torch.randint(n_bins - span + 1, (self.batch_size,), generator=gen)
+            x, spikes, soma = train.windows(trial, t0, span, self.device_)
+            loss = self._loss(x, spikes, soma, warm, spike_weight=0.5 + 0.5 * step / self.steps)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            ctx.check_loss(loss.item())
+            if step % self.val_every == 0 or step == self.steps:
+                v = self._val_loss(val, warm)
+                if v < best:
+                    best, best_state = v, copy.deepcopy(self.net_.state_dict())
+        self.net_.load_state_dict(best_state)
+        self.train_s_ = time.perf_counter() - start
+        self.best_val_ = best
+        self.samples_ms_ = self.steps * self.batch_size * (span - warm)
+        return self
+
+    def _loss(self, x, spikes, soma, warm: int, spike_weight: float) -> torch.Tensor:
+        logit, v = self.net_(x)
+        logit, v, spikes, soma = logit[:, warm:], v[:, warm:], spikes[:, warm:], soma[:, warm:]
+        return spike_weight * F.binary_cross_entropy_with_logits(logit, spikes) + self.soma_weight * F.mse_loss(v, soma)
+
+    @torch.no_grad()
+    def _val_loss(self, val: _DenseTrials, warm: int) -> float:
+        self.net_.eval()
+        losses = [self._loss(*val.trial(i, self.device_), warm, spike_weight=1.0).item() for i in range(len(val))]
+        return float(np.mean(losses))
+
+    @torch.no_grad()
+    def predict(self, inputs: list) -> tuple[np.ndarray, np.ndarray]:
+        self.net_.eval()
+        x = torch.as_tensor(np.stack([i.dense() for i in inputs]), dtype=torch.float32, device=self.device_)
+        logit, soma = self.net_(x)
+        return torch.sigmoid(logit).cpu().numpy(), soma.cpu().numpy()
+
+    def report(self) -> dict[str, float]:
+        return {
+            "n_parameters": float(sum(p.numel() for p in self.net_.parameters() if p.requires_grad)),
+            "train_s": self.train_s_,
+            "train_ms_per_s": self.samples_ms_ / self.train_s_,
+            "best_val_loss": self.best_val_,
+        }
+
+
+class _DenseTrials:
+    """A split's inputs as dense uint8 [trials, inputs, bins] (cheap: binary), targets as float32."""
+
+    def __init__(self, trials: NeuronTrials) -> None:
+        self.x = torch.as_tensor(np.stack([i.dense() for i in trials.inputs]), dtype=torch.uint8)
+        self.spikes = torch.as_tensor(trials.spikes)
+        self.soma = torch.as_tensor(trials.soma)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def windows(self, trial: torch.Tensor, t0: torch.Tensor, span: int, device: str):
+        idx = t0[:, None] + torch.arange(span)[None, :]
+        x = self.x[trial[:, None], :, idx].permute(0, 2, 1)  # [B, C, span]
+        rows = trial[:, None]
+        return (x.to(device, torch.float32), self.spikes[rows, idx].to(device), self.soma[rows, idx].to(device))
+
+    def trial(self, i: int, device: str):
+        return (self.x[i : i + 1].to(device, torch.float32), self.spikes[i : i + 1].to(device),
+                self.soma[i : i + 1].to(device))
+
+
+@register_method("tcn")
+class TCNMethod(Surrogate):
+    """Temporally convolutional net (Beniaguev et al. 2021): causal Conv1D -> ReLU -> BatchNorm layers."""
+
+    citation = TCN_CITATION
+    params = {
+        **Surrogate.params,
+        "preset": Param("", f"the paper's models: {', '.join(PRESETS)} (overrides depth/width/kernels)"),
+        "depth": Param(7, "hidden conv layers", low=1),
+        "width": Param(128, "channels per hidden layer", low=1),
+        "kernel_first": Param(45, "first layer's kernel (ms)", low=1),
+        "kernel_rest": Param(19, "other layers' kernels (ms)", low=1),
+        "sparse_first_layer": Param(True, "compute the first layer from the input spikes (embedding-bag sum)"),
+    }
+    profiles = {
+        "quick": {"width": 16, "depth": 3, "steps": 150, "window_ms": 200, "val_every": 50},
+        "standard": {"width": 64, "steps": 2000},
+        "paper": {"steps": 50000, "batch_size": 8},
+    }
+
+    def build(self, n_inputs: int) -> nn.Module:
+        if self.preset and self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; known: {', '.join(PRESETS)}")
+        depth, width, k1, k2 = PRESETS[self.preset] if self.preset else (
+            self.depth, self.width, self.kernel_first, self.kernel_rest)
+        return TCN(n_inputs, depth, width, k1, k2, self.sparse_first_layer)
+
+
+@register_method("ln")
+class LNMethod(Surrogate):
+    """Linear-nonlinear model: one causal linear filter per output (spike logit -> sigmoid, soma). The
+    authors' fit of the integrate-and-fire control (80 ms kernel)."""
+
+    citation = TCN_CITATION + " (I&F fit); the classical linear-nonlinear cascade"
+    params = {
+        **Surrogate.params,
+        "kernel": Param(80, "filter length (ms)", low=1),
+        "sparse_first_layer": Param(True, "compute the filter from the input spikes (embedding-bag sum)"),
+    }
+    profiles = {
+        "quick": {"steps": 300, "window_ms": 200, "val_every": 100, "lr": 1e-2},
+        "standard": {"steps": 3000, "lr": 1e-2},
+        "paper": {"steps": 20000, "lr": 1e-2},
+    }
+
+    def build(self, n_inputs: int) -> nn.Module:
+        return TCN(n_inputs, 0, 0, self.kernel, 1, self.sparse_first_layer)
+
+
+@register_method("elm")
+class ELMMethod(Surrogate):
+    """Branch-ELM (Spieler et al. 2024): leaky synaptic traces into branches, memory units with learned MLP
+    updates and log-spaced time constants, a linear readout."""
+
+    citation = "Spieler, Rahaman, Martius, Scholkopf & Levina (2024), The Expressive Leaky Memory neuron, ICLR"
+    params = {
+        **Surrogate.params,
+        "n_branches": Param(45, "dendritic branches the synapses are summed into", low=1),
+        "n_memory": Param(20, "memory units", low=1),
+        "hidden": Param(64, "MLP hidden units", low=1),
+    }
+    profiles = {
+        "quick": {"steps": 60, "window_ms": 150, "val_every": 30, "n_branches": 15, "n_memory": 10,
+                  "hidden": 16},
+        "standard": {"steps": 2000},
+        "paper": {"steps": 30000},
+    }
+
+    def build(self, n_inputs: int) -> nn.Module:
+        return ELMNeuron(n_inputs, self.n_branches, self.n_memory, self.hidden)

@@ -1,0 +1,95 @@
+"""The neuron surrogates: sparse first layer == dense conv, causality, metric functions, LN on the I&F."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score, roc_curve
+
+from repbench.benchmarks.neuron.io import soma_target, spike_target
+from repbench.benchmarks.neuron.metrics import soma_metrics, spike_metrics, tpr_at_fpr
+from repbench.methods.neuron_nets import PRESETS, TCN, CausalConv, ELMNeuron, SparseCausalConv
+
+
+def sparse_input(B=3, C=20, T=60, p=0.05, seed=0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(B, C, T, generator=g) < p).float()
+
+
+def test_sparse_first_layer_equals_the_dense_causal_conv_and_its_gradients():
+    torch.manual_seed(0)
+    sparse = SparseCausalConv(20, 7, 9).double()
+    dense = CausalConv(20, 7, 9).double()
+    with torch.no_grad():
+        dense.weight.copy_(sparse.weight)
+        dense.bias.copy_(sparse.bias)
+    x = sparse_input().double()
+    a, b = sparse(x), dense(x)
+    assert torch.allclose(a, b, atol=1e-12)
+    g = torch.randn_like(a)
+    (a * g).sum().backward()
+    (b * g).sum().backward()
+    assert torch.allclose(sparse.weight.grad, dense.weight.grad, atol=1e-12)
+    assert torch.allclose(sparse.bias.grad, dense.bias.grad, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: TCN(20, 3, 8, 7, 5, sparse_first=True),
+    lambda: TCN(20, 3, 8, 7, 5, sparse_first=False),
+    lambda: TCN(20, 0, 0, 11, 1, sparse_first=True),
+    lambda: ELMNeuron(20, 4, 5, 8),
+], ids=["tcn-sparse", "tcn-dense", "ln", "elm"])
+def test_outputs_before_t_do_not_depend_on_inputs_at_or_after_t(make):
+    torch.manual_seed(1)
+    net = make().eval()
+    x = sparse_input(B=1, T=80)
+    y = net(x)
+    t = 40
+    x2 = x.clone()
+    x2[:, :, t:] = 1.0 - x2[:, :, t:]  # change everything from t on
+    y2 = net(x2)
+    for a, b in zip(y, y2, strict=True):
+        assert torch.equal(a[:, :t], b[:, :t])
+        assert not torch.allclose(a[:, t:], b[:, t:])
+
+
+def test_presets_have_the_papers_receptive_fields():
+    fields = {name: TCN(10, d, 4, k1, k2, True).receptive_field for name, (d, _, k1, k2) in PRESETS.items()}
+    assert fields == {"nmda-large": 153, "nmda-small": 43, "ampa-large": 120}
+
+
+def test_spike_metrics_agree_with_scikit_learn_and_honour_the_burn_in():
+    rng = np.random.default_rng(0)
+    y = (rng.random((4, 1000)) < 0.01).astype(np.float32)
+    p = np.clip(y * 0.6 + rng.random(y.shape) * 0.5, 0, 1)
+    got = spike_metrics(p, y, burn_in_ms=200)
+    assert got["spike_auc"] == pytest.approx(roc_auc_score(y[:, 200:].ravel(), p[:, 200:].ravel()))
+    p_bad = p.copy()
+    p_bad[:, :200] = 1 - y[:, :200]  # anti-predictions inside the burn-in are ignored
+    assert spike_metrics(p_bad, y, 200) == got
+    assert spike_metrics(p_bad, y, 0)["spike_auc"] < got["spike_auc"]
+
+
+def test_tpr_at_fpr_on_a_known_case():
+    y = np.array([0] * 1000 + [1] * 10)
+    score = np.concatenate([np.linspace(0, 1, 1000), [2.0] * 6 + [0.9995] * 4])
+    # above every negative: 6 positives (FPR 0); the other 4 sit above 999 negatives (FPR 0.001 -> 1 negative)
+    assert tpr_at_fpr(y, score, 0.0) == pytest.approx(0.6)
+    assert tpr_at_fpr(y, score, 0.001) == pytest.approx(1.0)
+    fpr, tpr, _ = roc_curve(y, score)
+    assert tpr_at_fpr(y, score, 0.0025) == pytest.approx(tpr[np.searchsorted(fpr, 0.0025, side="right") - 1])
+
+
+def test_soma_metrics_raw_and_rescaled():
+    truth = np.sin(np.linspace(0, 20, 2000))[None, :].astype(np.float32)
+    pred = 3 * truth + 1  # right shape, wrong scale and offset
+    m = soma_metrics(pred, truth, 0)
+    assert m["soma_rmse_rescaled_mv"] == pytest.approx(0.0, abs=1e-5)
+    assert m["soma_rmse_mv"] > 1.0
+    assert soma_metrics(truth, truth, 0)["soma_explained_variance"] == pytest.approx(1.0)
+
+
+def test_targets_clip_the_soma_and_bin_the_spikes():
+    assert spike_target(np.array([0.2, 3.999, 4.0, 9.5]), 8).tolist() == [1, 0, 0, 1, 1, 0, 0, 0]
+    assert soma_target(np.array([-70.0, -50.0, 20.0])) == pytest.approx([-2.3, 12.7, 12.7], abs=1e-5)
