@@ -125,7 +125,7 @@ class NeuronIF(NeuronTask):
 
     cell = "if"
     profiles = {
-        "quick": {"seconds": 120.0, "trial_ms": 2000},
+        "quick": {"seconds": 300.0, "trial_ms": 2000},
         "standard": {},
         "paper": {"seconds": 6000.0},
     }

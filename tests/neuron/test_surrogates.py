@@ -93,3 +93,21 @@ def test_soma_metrics_raw_and_rescaled():
 def test_targets_clip_the_soma_and_bin_the_spikes():
     assert spike_target(np.array([0.2, 3.999, 4.0, 9.5]), 8).tolist() == [1, 0, 0, 1, 1, 0, 0, 0]
     assert soma_target(np.array([-70.0, -50.0, 20.0])) == pytest.approx([-2.3, 12.7, 12.7], abs=1e-5)
+
+
+def test_ln_recovers_the_integrate_and_fire_control(data_dir):
+    from repbench import RunContext
+    from repbench.benchmarks.neuron.tasks import NeuronIF
+    from repbench.methods.neuron_nets import LNMethod
+
+    task = NeuronIF(seconds=600.0, trial_ms=2000)
+    ctx = RunContext(seed=0, profile="quick", device="cpu")
+    data = task.load(ctx)
+    method = LNMethod(steps=300, window_ms=200, val_every=100, lr=1e-2, kernel=80).fit(data, ctx)
+    metrics = task.evaluate(method, ctx)
+    assert metrics["spike_auc"] > 0.8  # 0.5 = chance; the true membrane potential scores 0.96
+    kernel = method.net_.head.weight.detach()[0].flip(-1).numpy()  # [inputs, lag]: lag 0 = the current bin
+    exc, inh = kernel[:80].mean(0), kernel[80:].mean(0)
+    assert exc[:20].mean() > 0 > inh[:20].mean()  # excitation drives spikes, inhibition prevents them
+    membrane = np.exp(-np.arange(80) / 20.0)  # the I&F's own filter (tau 20 ms)
+    assert np.corrcoef(exc, membrane)[0, 1] > 0.7
