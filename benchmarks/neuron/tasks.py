@@ -102,12 +102,12 @@ class NeuronNMDA(NeuronTask):
 
     cell = "l5pc-nmda"
     reported = (
-        Reported("spike_auc", 0.991, AUTHORS, "TCN 7x128x153 (authors)", method="tcn", note=NOT_OURS),
-        Reported("spike_auc", 0.9924, ELM, "Branch-ELM, 8.1K params (Spieler 2024)", method="elm", note=NOT_OURS),
-        Reported("spike_auc", 0.9918, ELM, "ELM, 52.9K params (Spieler 2024)", note=NOT_OURS),
-        Reported("spike_auc", 0.9913, ELM, "LSTM, 266K params (Spieler 2024)", note=NOT_OURS),
-        Reported("spike_auc", 0.912, ELM, "LIF (Spieler 2024)", note=NOT_OURS),
-        Reported("soma_rmse_rescaled_mv", 0.638, ELM, "Branch-ELM, 8.1K params (Spieler 2024)", method="elm",
+        Reported("spike_auc", 0.991, AUTHORS, "TCN 7x128x153, authors' cell", method="tcn", note=NOT_OURS),
+        Reported("spike_auc", 0.9924, ELM, "Branch-ELM 8.1K params, authors' cell", method="elm", note=NOT_OURS),
+        Reported("spike_auc", 0.9918, ELM, "ELM 52.9K params, authors' cell", note=NOT_OURS),
+        Reported("spike_auc", 0.9913, ELM, "LSTM 266K params, authors' cell", note=NOT_OURS),
+        Reported("spike_auc", 0.912, ELM, "LIF, authors' cell", note=NOT_OURS),
+        Reported("soma_rmse_rescaled_mv", 0.638, ELM, "Branch-ELM 8.1K params, authors' cell", method="elm",
                  note=NOT_OURS),
     )
 

@@ -1,0 +1,83 @@
+"""The depth study's table and figure: spike AUC against TCN depth, one line per cell, 95 % CI bands.
+
+    repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,2,3,4,5,7 [--profile P]
+    python -m repbench.benchmarks.neuron.depth_study [--profile standard]
+
+Reads the run records under results/runs/<profile>/, writes results/neuron/depth_study_<profile>.csv and
+results/plots/neuron_auc_vs_depth.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from repbench.leaderboard import ci95
+from repbench.paths import results_dir
+from repbench.store import ResultStore
+
+TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
+
+
+def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+    rows = []
+    for r in records:
+        ident = r["identity"]
+        if r.get("status") != "ok" or ident["method"] != "tcn" or ident["task"] not in TASKS:
+            continue
+        if ident["profile"] != profile or ident["method_params"].get("preset"):
+            continue
+        values = {m["name"]: m["value"] for m in r["metrics"]}
+        rows.append({"task": ident["task"], "depth": ident["method_params"]["depth"], "seed": r["seed"],
+                     metric: values[metric], "n_parameters": values.get("n_parameters")})
+    if not rows:
+        raise SystemExit(f"no finished tcn records of {', '.join(TASKS)} in profile {profile!r}; run the study first")
+    frame = pd.DataFrame(rows)
+    return (frame.groupby(["task", "depth"])
+            .agg(n_seeds=(metric, "size"), mean=(metric, "mean"), ci95=(metric, lambda v: ci95(v.to_numpy())),
+                 n_parameters=("n_parameters", "first"))
+            .reset_index())
+
+
+def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for task, block in table.groupby("task"):
+        block = block.sort_values("depth")
+        ax.plot(block["depth"], block["mean"], "o-", label=task)
+        half = block["ci95"].fillna(0)
+        ax.fill_between(block["depth"], block["mean"] - half, block["mean"] + half, alpha=0.2)
+    ax.set_xlabel("TCN depth (hidden layers)")
+    ax.set_ylabel("spike ROC AUC (test, after burn-in)")
+    ax.set_title(title, fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="standard")
+    args = parser.parse_args()
+    store = ResultStore(results_dir())
+    table = depth_table(list(store.records()), args.profile)
+    out = results_dir() / "neuron" / f"depth_study_{args.profile}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, float_format="%.4g")
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    png = plot(table, results_dir() / "plots" / "neuron_auc_vs_depth.png",
+               f"spike AUC vs depth ({args.profile} profile; mean and 95 % CI over seeds)")
+    print(f"written {out} and {png}")
+
+
+if __name__ == "__main__":
+    main()
