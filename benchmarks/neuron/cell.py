@@ -9,7 +9,7 @@ morphologies are shorter or longer. Synapses follow Beniaguev et al. 2021 (PAPER
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -84,17 +84,6 @@ class L5PCell:
                 by_section.setdefault(self.segments[i].sec.name(), int(i))
             sites += list(by_section.values())[:per_tree]
         return sites
-
-    def describe(self) -> dict:
-        lengths = self.morph.region_lengths()
-        return {
-            "morphology": str(self.morph.source),
-            "n_dendritic_segments": self.n_segments,
-            "n_basal_segments": int((self.tree == 0).sum()),
-            "n_apical_segments": int((self.tree == 1).sum()),
-            **{f"{k}_length_um": round(v, 1) for k, v in lengths.items()},
-            "synapses": asdict(self.synapse_params) if self.synapse_params else None,
-        }
 
 
 def _insert(sec, densities: dict[str, float]) -> None:

@@ -18,7 +18,7 @@ import os
 import platform
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -332,7 +332,6 @@ def generate(
     seconds: float,
     jobs: int = 1,
     progress: bool = True,
-    on_chunk: Callable[[int, float], None] | None = None,
 ) -> list[int]:
     """Simulate the chunks missing from the first `seconds` of `dataset`, on `jobs` processes.
     Returns the chunk indices that were simulated."""
@@ -347,10 +346,8 @@ def generate(
         todo = dataset.missing(seconds)
         bar = tqdm(total=len(todo), unit="chunk", desc=dataset.name, disable=not progress or not todo)
         try:
-            for index, wall in _run_chunks(str(dataset.path), todo, jobs):
+            for _ in _run_chunks(str(dataset.path), todo, jobs):
                 bar.update(1)
-                if on_chunk:
-                    on_chunk(index, wall)
         finally:
             bar.close()
     return todo

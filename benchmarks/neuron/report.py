@@ -69,6 +69,7 @@ def validation_row(dataset: Dataset, seconds: float | None = None) -> dict[str, 
     return {
         "dataset": dataset.name,
         "cell": dataset.spec.cell,
+        "morphology": dataset.identity.get("morphology", {}).get("file", "-"),
         "trials": len(stats),
         "simulated_s": sim_s,
         "analysed_s": total,
