@@ -32,7 +32,7 @@ class SparseCausalConv(nn.Module):
     """Causal Conv1d for sparse binary inputs: out[:, t] = sum over active (input c, bin s <= t) of
     W[:, c, k - 1 - (t - s)], exactly what a left-padded Conv1d computes, as an embedding-bag sum over the
     active (input, lag) pairs: the cost grows with the input spikes, not inputs x time (hand-rolled: torch has
-    no sparse Conv1d). Measured on 2 CPU cores at the L5PC's input density it is 2x slower than the dense
+    no sparse Conv1d). Measured on 2 CPU cores at the L5PC's input density it is 2.3-2.6x slower than the dense
     conv (MKL's dense kernels win), so it is off by default; it is kept for sparser inputs and GPUs."""
 
     def __init__(self, n_in: int, n_out: int, kernel: int) -> None:
@@ -262,7 +262,7 @@ class TCNMethod(Surrogate):
         "kernel_first": Param(45, "first layer's kernel (ms)", low=1),
         "kernel_rest": Param(19, "other layers' kernels (ms)", low=1),
         "sparse_first_layer": Param(False, "compute the first layer from the input spikes (embedding-bag sum); "
-                                    "2x slower than dense on CPU at the L5PC's input density"),
+                                    "2.3-2.6x slower than dense on CPU at the L5PC's input density"),
     }
     profiles = {
         "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 100, "window_ms": 200,
