@@ -1,12 +1,14 @@
 """Tasks `neuron-if`, `neuron-ampa`, `neuron-nmda`: learn a simulated cell's input -> output map at 1 ms.
 
-The dataset of the profile's size is simulated on first use and cached in the data root (pre-generate it
-in parallel with the command `repbench info neuron-nmda` prints). Trials are split in order: the first 70 %
-train, the next 10 % validation, the last 20 % test. Metrics skip each test trial's first 500 ms.
+The dataset of the profile's size is simulated on first use (one process) and cached in the data root; the
+task prints the `repbench data simulate` command that pre-generates it on N processes instead. Trials are
+split in order: the first 70 % train, the next 10 % validation, the last 20 % test. Metrics skip each test
+trial's first 500 ms.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -64,6 +66,10 @@ class NeuronTask(Task):
 
     def load(self, ctx) -> NeuronIOData:
         dataset = Dataset.open(self.spec())
+        missing = dataset.missing(self.seconds)
+        if missing:
+            print(f"{self.name}: simulating {len(missing)} chunk(s) of {dataset.path} on one process; "
+                  f"`{self.simulate_command()}` does it on N", file=sys.stderr, flush=True)
         generate(dataset, self.seconds, jobs=1, progress=False)  # cached: instant once simulated
         trials = list(dataset.trials(self.seconds))
         n = len(trials)

@@ -114,3 +114,14 @@ def test_cli_simulate_writes_dataset_and_report(tmp_path):
     assert "cell=if" in listed.stdout and "4 s simulated" in listed.stdout
     bad = repbench_cli("data", "simulate", "--cell", "nmda", env=env)
     assert bad.returncode == 2 and "l5pc-nmda" in bad.stderr
+
+
+def test_the_command_a_task_prints_makes_exactly_its_dataset(tmp_path, monkeypatch):
+    from repbench.benchmarks.neuron.tasks import NeuronIF
+
+    monkeypatch.setenv("REPBENCH_DATA", str(tmp_path / "data"))
+    task = NeuronIF(seconds=4.0, trial_ms=1000)
+    args = task.simulate_command().replace("--jobs N", "--jobs 1").split()[1:]
+    done = repbench_cli(*args, "--no-report", "--no-progress", env={"REPBENCH_DATA": str(tmp_path / "data")})
+    assert done.returncode == 0, done.stderr
+    assert Dataset.open(task.spec()).missing(4.0) == []  # the task finds the generated chunks: no resimulation
