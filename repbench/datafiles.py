@@ -10,10 +10,10 @@ import gzip
 import hashlib
 import os
 import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 
+from repbench.atomic import atomic_write
 from repbench.paths import DATA_ENV, data_root
 
 DOWNLOAD_ENV = "REPBENCH_DOWNLOAD"
@@ -29,14 +29,8 @@ def _candidates(relpath: str) -> list[Path]:
 
 
 def _download(url: str, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
-            shutil.copyfileobj(response, out)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_write(target, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
+        shutil.copyfileobj(response, out)
 
 
 def read_verified(relpath: str, md5: str, url: str | None = None) -> bytes:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from repbench.atomic import atomic_write
 from repbench.cells import Cell
 
 
@@ -50,18 +49,9 @@ class ResultStore:
         """Temporary file + fsync + rename: a reader sees the old record or the new one, never half of one."""
         identity = record["identity"]
         path = self._path(identity["profile"], identity["task"], identity["method"], record["key"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(record, handle, indent=1, sort_keys=True, allow_nan=False)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path) as handle:
+            json.dump(record, handle, indent=1, sort_keys=True, allow_nan=False)
+            handle.write("\n")
         return path
 
     def records(self) -> Iterator[dict[str, Any]]:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import platform
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -25,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from repbench.atomic import atomic_write
 from repbench.benchmarks.neuron.inputs import InputParams, InputSpikes, draw_inputs
 from repbench.benchmarks.neuron.integrate_fire import draw_if_inputs, simulate_if
 from repbench.benchmarks.neuron.variants import Variant, get_variant
@@ -158,8 +157,10 @@ class Dataset:
                 )
         else:
             path.mkdir(parents=True, exist_ok=True)
-            _write_json(manifest, {"identity": identity, "key": key, "spec": _spec_dict(spec), "versions": _versions(),
-                                   "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+            with atomic_write(manifest) as out:
+                json.dump({"identity": identity, "key": key, "spec": asdict(spec), "versions": _versions(),
+                           "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}, out, indent=2,
+                          sort_keys=True)
         return cls(path, spec, identity)
 
     @classmethod
@@ -217,16 +218,8 @@ class Dataset:
             return target
         first = index * self.spec.trials_per_chunk
         trials = [simulate_one(self.spec, first + k) for k in range(self.spec.trials_per_chunk)]
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{target.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                np.savez_compressed(out, identity=np.array(self.key), **pack_trials(trials))
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp creates 0600
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with atomic_write(target, "wb") as out:
+            np.savez_compressed(out, identity=np.array(self.key), **pack_trials(trials))
         return target
 
 
@@ -299,18 +292,6 @@ def unpack_chunk(data: dict[str, np.ndarray]) -> Iterator[Trial]:
             index, [], inputs, data["soma_v"][k], data["spike_times"][sp[k] : sp[k + 1]], data["dend_v"][k],
             float(data["wall_s"][k]),
         )
-
-
-def _write_json(path: Path, obj: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as out:
-        json.dump(obj, out, indent=2, sort_keys=True)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
-def _spec_dict(spec: DatasetSpec) -> dict:
-    return asdict(spec)
 
 
 def _spec_from_dict(d: dict) -> DatasetSpec:
