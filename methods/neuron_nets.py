@@ -249,10 +249,6 @@ class _DenseTrials:
         rows = trial[:, None]
         return (x.to(device, torch.float32), self.spikes[rows, idx].to(device), self.soma[rows, idx].to(device))
 
-    def trial(self, i: int, device: str):
-        return (self.x[i : i + 1].to(device, torch.float32), self.spikes[i : i + 1].to(device),
-                self.soma[i : i + 1].to(device))
-
 
 @register_method("tcn")
 class TCNMethod(Surrogate):

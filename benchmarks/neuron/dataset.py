@@ -225,8 +225,7 @@ class Dataset:
 
 @dataclass
 class Trial:
-    index: int
-    seed: list[int]
+    index: int  # trial i was drawn from the generator seeded by (dataset seed, i)
     inputs: InputSpikes
     soma_v: np.ndarray
     spike_times: np.ndarray
@@ -255,7 +254,7 @@ def simulate_one(spec: DatasetSpec, index: int) -> Trial:
         inputs = draw_if_inputs(rng, spec.trial_ms, variant.integrate_fire, spec.input_params)
         result = simulate_if(inputs, variant.integrate_fire)
     wall = time.perf_counter() - start
-    return Trial(index, [spec.seed, index], inputs, result.soma_v, result.spike_times, result.dend_v, wall)
+    return Trial(index, inputs, result.soma_v, result.spike_times, result.dend_v, wall)
 
 
 def pack_trials(trials: list[Trial]) -> dict[str, np.ndarray]:
@@ -289,7 +288,7 @@ def unpack_chunk(data: dict[str, np.ndarray]) -> Iterator[Trial]:
             data["input_bin"][ip[k] : ip[k + 1]].astype(np.int32),
         )
         yield Trial(
-            index, [], inputs, data["soma_v"][k], data["spike_times"][sp[k] : sp[k + 1]], data["dend_v"][k],
+            index, inputs, data["soma_v"][k], data["spike_times"][sp[k] : sp[k + 1]], data["dend_v"][k],
             float(data["wall_s"][k]),
         )
 

@@ -8,7 +8,7 @@ rates give ~13 Hz per excitatory input (the authors' ~12 Hz) and ~3-4 Hz output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from repbench.benchmarks.neuron.cell import SynapseParams
 from repbench.benchmarks.neuron.inputs import InputParams
@@ -23,7 +23,6 @@ class Variant:
     inputs: InputParams
     synapses: SynapseParams | None = None  # None: not a compartmental cell
     integrate_fire: IFParams | None = None
-    tags: tuple[str, ...] = field(default=())
 
     @property
     def is_compartmental(self) -> bool:
