@@ -17,7 +17,7 @@ import numpy as np
 
 from repbench.cells import Cell
 from repbench.device import resolve_device
-from repbench.plugin import DivergedError, Metric, RunContext
+from repbench.plugin import DivergedError, Method, Metric, RunContext, Task
 from repbench.provenance import provenance
 from repbench.registry import discover
 
@@ -105,6 +105,40 @@ def failed_record(cell: Cell, options: ExecOptions, reason: str, wall_s: float |
     return record
 
 
+def _run_fold(task: Task, method: Method, ctx: RunContext, timings: dict[str, float | None]) -> list[dict]:
+    """Load, fit and evaluate one fold; timings add up over folds."""
+
+    def add(key: str, since: float) -> None:
+        timings[key] = (timings[key] or 0.0) + time.perf_counter() - since
+
+    t0 = time.perf_counter()
+    data = task.load(ctx)
+    add("load_s", t0)
+    if not isinstance(data, task.kind.hands):
+        raise TypeError(
+            f"task {task.name!r} handed {type(data).__name__}, its kind {task.kind.name!r} promises "
+            f"{task.kind.hands.__name__}"
+        )
+    t0 = time.perf_counter()
+    method.fit(data, ctx)
+    add("train_s", t0)
+    t0 = time.perf_counter()
+    metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
+    metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
+    add("eval_s", t0)
+    return metrics
+
+
+def _mean_over_folds(folds: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each metric's mean over the folds (the usual k-fold estimate); a metric missing from a fold is an error."""
+    names = [m["name"] for m in folds[0]]
+    for i, fold in enumerate(folds[1:], start=1):
+        if [m["name"] for m in fold] != names:
+            raise ValueError(f"fold {i} returned metrics {[m['name'] for m in fold]}, fold 0 returned {names}")
+    return [{**entry, "value": float(np.mean([fold[j]["value"] for fold in folds]))}
+            for j, entry in enumerate(folds[0])]
+
+
 def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, Any]:
     """Load, fit, evaluate; any exception becomes a failed record with its reason, never a crash."""
     options = options or ExecOptions()
@@ -131,23 +165,13 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         record["device"] = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
-        method = method_cls(**cell.method_params)
-
-        t0 = time.perf_counter()
-        data = task.load(ctx)
-        timings["load_s"] = time.perf_counter() - t0
-        if not isinstance(data, task.kind.hands):
-            raise TypeError(
-                f"task {task.name!r} handed {type(data).__name__}, its kind {task.kind.name!r} promises "
-                f"{task.kind.hands.__name__}"
-            )
-        t0 = time.perf_counter()
-        method.fit(data, ctx)
-        timings["train_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
-        metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
-        timings["eval_s"] = time.perf_counter() - t0
+        folds = []
+        for fold in range(task.n_folds()):
+            ctx.fold = fold
+            folds.append(_run_fold(task, method_cls(**cell.method_params), ctx, timings))
+        metrics = _mean_over_folds(folds)
+        if len(folds) > 1:
+            record["folds"] = [{m["name"]: m["value"] for m in fold} for fold in folds]
         if not any(m["is_main"] for m in metrics):
             raise ValueError(f"task {task.name!r} did not return its main metric {task.main_metric().name!r}")
         record.update(status="ok", metrics=metrics)

@@ -67,6 +67,7 @@ class RunContext:
     profile: str
     device: str = "cpu"
     divergence_threshold: float = 1e8
+    fold: int = 0  # which resampling `Task.load` prepares, for tasks with `n_folds() > 1`
 
     def check_loss(self, value: float, what: str = "loss") -> float:
         """Raise DivergedError when a training loss is not finite or beyond the divergence threshold."""
@@ -136,8 +137,13 @@ class Task(Component):
     reported: ClassVar[tuple[Reported, ...]] = ()
 
     def load(self, ctx: RunContext) -> Any:
-        """Prepare the data; return the object the kind promises to hand to `Method.fit`."""
+        """Prepare the data (of fold `ctx.fold`); return the object the kind promises to hand to `Method.fit`."""
         raise NotImplementedError
+
+    def n_folds(self) -> int:
+        """How many train/test resamplings one cell averages over: k for k-fold cross-validation (small data
+        sets such as UCI German), 1 for a fixed split. Each fold gets a fresh method; metrics are fold means."""
+        return 1
 
     def evaluate(self, method: Method, ctx: RunContext) -> dict[str, float]:
         """Score the fitted method on held-out data; return {metric name: value}."""

@@ -77,3 +77,20 @@ def test_interrupt_keeps_finished_records(registry, tmp_path):
 def test_process_executor_rejects_bad_jobs(jobs):
     with pytest.raises(ValueError, match="at least 1"):
         ProcessExecutor(jobs)
+
+
+def test_k_fold_tasks_average_fresh_fits_over_folds(registry, monkeypatch):
+    """A task with n_folds() = 3 gets three loads (ctx.fold 0, 1, 2), three fresh methods, and fold means."""
+    cell = _cells(registry, ["toy-ok"])[0]
+    toy = registry.get_task("toy")
+    folds_seen, fitted = [], []
+    monkeypatch.setattr(toy, "n_folds", lambda self: 3)
+    load = toy.load
+    monkeypatch.setattr(toy, "load", lambda self, ctx: folds_seen.append(ctx.fold) or load(self, ctx))
+    monkeypatch.setattr(toy, "evaluate", lambda self, method, ctx: fitted.append(method) or
+                        {"accuracy": 10.0 * (ctx.fold + 1), "margin": 1.0})
+    record = execute_cell(cell, ExecOptions(device="cpu"))
+    assert record["status"] == "ok", record["reason"]
+    assert folds_seen == [0, 1, 2] and len({id(m) for m in fitted}) == 3
+    assert [f["accuracy"] for f in record["folds"]] == [10.0, 20.0, 30.0]
+    assert {m["name"]: m["value"] for m in record["metrics"]}["accuracy"] == 20.0

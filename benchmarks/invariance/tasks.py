@@ -1,0 +1,211 @@
+"""Tasks of the invariance family: `mnist-rot` (with the MNIST-DIL stroke tests), `digits-rot` (the embedded
+quick variant), `adult` and `german`. Every method is scored by one protocol (probes.py): the model's own
+y-accuracy, then fresh probes predicting s from its frozen representation, beside the majority rate."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from repbench import Metric, Param, Task, register_task
+from repbench.benchmarks.invariance import images, tabular
+from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
+from repbench.benchmarks.invariance.probes import majority_rate, probe_accuracies
+from repbench.benchmarks.mnist import N_VAL, load_mnist
+
+JAISWAL = ("Jaiswal, Moyer, Ver Steeg, AbdAlmageed & Natarajan (2020), Invariant representations through "
+           "adversarial forgetting, AAAI 34(04):4272-4279")
+PROBE_METRICS = (
+    Metric("s_acc_mlp", "%", higher_is_better=False,
+           description="test accuracy of a fresh MLP(50, 50) probe predicting s from the frozen representation"),
+    Metric("s_acc_logreg", "%", higher_is_better=False, description="the same with a logistic-regression probe"),
+    Metric("s_majority", "%", description="s-accuracy of always guessing the most frequent s: the ideal floor"),
+)
+
+
+def pct(value: float) -> float:
+    return 100.0 * float(value)
+
+
+class InvarianceTask(Task):
+    """The shared protocol: y-accuracy from the model's predictor, s-accuracy of post-hoc probes."""
+
+    kind = INVARIANCE
+    citation = JAISWAL
+    params = {
+        "split_seed": Param(0, "seed of the fixed splits and angle draws (the same for every method)", low=0),
+        "probe_max_train": Param(20000, "training embeddings the probes learn from (a random subset)", low=100),
+    }
+
+    def y_accuracy(self, method, X: np.ndarray, y: np.ndarray) -> float:
+        return pct(accuracy_score(y, method.predict(X)))
+
+    def probe_scores(self, method, ctx) -> dict[str, float]:
+        scores = probe_accuracies(method.embed(self.X_train_), self.s_train_, method.embed(self.X_test_),
+                                  self.s_test_, seed=ctx.seed % 2**31, max_train=self.probe_max_train)
+        return {**{k: pct(v) for k, v in scores.items()}, "s_majority": pct(majority_rate(self.s_test_))}
+
+    def keep_for_probes(self, X_train, s_train, X_test, y_test, s_test) -> None:
+        self.X_train_, self.s_train_, self.X_test_, self.y_test_, self.s_test_ = X_train, s_train, X_test, y_test, s_test
+
+
+class RotatedDigits(InvarianceTask):
+    """Digits rotated by one of five angles (s = the angle); tested at the training angles, at unseen
+    angles, and on eroded / dilated strokes."""
+
+    hidden, z_dim = 256, 32  # ours: PAPERS.md gives no sizes for the image models
+    metrics = (
+        Metric("y_acc", "%", main=True, description="digit accuracy on test images at the training angles"),
+        *PROBE_METRICS,
+        Metric("y_acc_pm55", "%", description="digit accuracy on the test images rotated by +55 and -55 degrees"),
+        Metric("y_acc_pm65", "%", description="the same at +-65 degrees"),
+        *(Metric(f"y_acc_{'eroded' if k < 0 else 'dilated'}{abs(k)}", "%",
+                 description=f"MNIST-DIL: unrotated test digits {'eroded' if k < 0 else 'dilated'} by a "
+                             f"{abs(k)}x{abs(k)} square")
+          for k in images.DIL_KERNELS),
+    )
+
+    def images(self) -> tuple[np.ndarray, ...]:
+        """(train, y, val, y, test, y) images as [n, h, w] floats in [0, 1]."""
+        raise NotImplementedError
+
+    def load(self, ctx) -> InvarianceData:
+        I_train, y_train, I_val, y_val, self.I_test_, y_test = self.images()
+        rng = np.random.default_rng(self.split_seed)
+        splits = []
+        for I in (I_train, I_val, self.I_test_):
+            s = images.draw_angles(len(I), rng)
+            splits.append((images.rotate_each(I, s).reshape(len(I), -1), s))
+        (X_train, s_train), (X_val, s_val), (X_test, s_test) = splits
+        self.keep_for_probes(X_train, s_train, X_test, y_test, s_test)
+        return InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=10,
+                              n_s=len(images.TRAIN_ANGLES), hidden=self.hidden, z_dim=self.z_dim)
+
+    def evaluate(self, method, ctx) -> dict[str, float]:
+        flat = lambda I: I.reshape(len(I), -1)  # noqa: E731
+        y = self.y_test_
+        scores = {"y_acc": self.y_accuracy(method, self.X_test_, y), **self.probe_scores(method, ctx)}
+        for angle in images.UNSEEN_ANGLES:
+            both = np.concatenate([flat(images.rotate(self.I_test_, a)) for a in (angle, -angle)])
+            scores[f"y_acc_pm{angle:.0f}"] = self.y_accuracy(method, both, np.concatenate([y, y]))
+        for k in images.DIL_KERNELS:
+            name = f"y_acc_{'eroded' if k < 0 else 'dilated'}{abs(k)}"
+            scores[name] = self.y_accuracy(method, flat(images.stroke(self.I_test_, k)), y)
+        return scores
+
+
+@register_task("mnist-rot")
+class MnistRot(RotatedDigits):
+    """MNIST-ROT (and MNIST-DIL): 50k training / 10k validation / 10k test MNIST digits, each rotated by an
+    angle drawn from {-45, -22.5, 0, 22.5, 45} degrees; s = the angle class."""
+
+    profiles = {"standard": {}, "paper": {}}
+
+    def images(self) -> tuple[np.ndarray, ...]:
+        X, y, X_test, y_test = load_mnist()
+        X = X.reshape(-1, 28, 28)
+        return X[:-N_VAL], y[:-N_VAL], X[-N_VAL:], y[-N_VAL:], X_test.reshape(-1, 28, 28), y_test
+
+
+@register_task("digits-rot")
+class DigitsRot(RotatedDigits):
+    """scikit-learn's bundled 8x8 digits under the MNIST-ROT protocol: the embedded quick variant."""
+
+    hidden, z_dim = 64, 16
+    profiles = {"quick": {}, "standard": {}, "paper": {}}
+
+    def images(self) -> tuple[np.ndarray, ...]:
+        X, y = load_digits(return_X_y=True)
+        X = (X / 16.0).astype(np.float32).reshape(-1, 8, 8)
+        X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=self.split_seed)
+        X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=0.25, stratify=y_rest,
+                                                          random_state=self.split_seed)
+        return X_train, y_train, X_val, y_val, X_test, y_test
+
+
+class BiasTask(InvarianceTask):
+    """A protected attribute s: probes as above, plus the majority rates and the fairness gaps of the
+    model's own predictions (fairlearn)."""
+
+    hidden, z_dim = 50, 8  # PAPERS.md C: one hidden layer of 50 units per block, z of size 8
+    metrics = (
+        Metric("y_acc", "%", main=True, description="accuracy of the model's own predictor on the test rows"),
+        Metric("y_majority", "%", description="y-accuracy of always predicting the most frequent class"),
+        *PROBE_METRICS,
+        Metric("dp_diff", higher_is_better=False,
+               description="demographic-parity difference of the predictions between s groups (fairlearn)"),
+        Metric("eo_diff", higher_is_better=False,
+               description="equalised-odds difference of the predictions between s groups (fairlearn)"),
+    )
+
+    def hand(self, X_train, y_train, s_train, X_val, y_val, s_val, X_test, y_test, s_test) -> InvarianceData:
+        self.keep_for_probes(X_train, s_train, X_test, y_test, s_test)
+        return InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=2, n_s=2,
+                              hidden=self.hidden, z_dim=self.z_dim)
+
+    def evaluate(self, method, ctx) -> dict[str, float]:
+        from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
+
+        predicted = method.predict(self.X_test_)
+        y, s = self.y_test_, self.s_test_
+        return {
+            "y_acc": pct(accuracy_score(y, predicted)),
+            "y_majority": pct(majority_rate(y)),
+            **self.probe_scores(method, ctx),
+            "dp_diff": float(demographic_parity_difference(y, predicted, sensitive_features=s)),
+            "eo_diff": float(equalized_odds_difference(y, predicted, sensitive_features=s)),
+        }
+
+
+def _split_off_validation(X, y, s, fraction: float, seed: int) -> tuple[np.ndarray, ...]:
+    """(X, y, s) of training and validation rows, stratified by y."""
+    parts = train_test_split(X, y, s, test_size=fraction, stratify=y, random_state=seed)
+    return parts[0], parts[2], parts[4], parts[1], parts[3], parts[5]
+
+
+@register_task("adult")
+class Adult(BiasTask):
+    """UCI Adult: y = income > 50K, s = sex; adult.data for training (20 % held out for model selection),
+    adult.test for testing, rows with missing values dropped, sex left out of the inputs."""
+
+    params = {**InvarianceTask.params,
+              "val_fraction": Param(0.2, "fraction of adult.data held out for model selection", low=0.05, high=0.5)}
+    profiles = {"standard": {}, "paper": {}}
+
+    def load(self, ctx) -> InvarianceData:
+        train, test = tabular.adult_frames()
+        columns = tabular.adult_encoder()
+        X = columns.fit_transform(train).astype(np.float32)
+        X_test = columns.transform(test).astype(np.float32)
+        y, s = tabular.adult_targets(train)
+        y_test, s_test = tabular.adult_targets(test)
+        parts = _split_off_validation(X, y, s, self.val_fraction, self.split_seed)
+        return self.hand(*parts, X_test, y_test, s_test)
+
+
+@register_task("german")
+class German(BiasTask):
+    """UCI German credit: y = good credit, s = age > 25 (age left out of the inputs); k-fold cross-validation
+    (the predecessor's protocol), 20 % of each training part held out for model selection."""
+
+    params = {**InvarianceTask.params,
+              "folds": Param(5, "cross-validation folds; the cell reports their mean", low=2, high=20),
+              "val_fraction": Param(0.2, "fraction of each training part held out for model selection",
+                                    low=0.05, high=0.5)}
+    profiles = {"standard": {}, "paper": {}}
+
+    def n_folds(self) -> int:
+        return self.folds
+
+    def load(self, ctx) -> InvarianceData:
+        frame = tabular.german_frame()
+        y, s = tabular.german_targets(frame)
+        folds = StratifiedKFold(self.folds, shuffle=True, random_state=self.split_seed)
+        train_rows, test_rows = list(folds.split(frame, y))[ctx.fold]
+        columns = tabular.german_encoder()
+        X = columns.fit_transform(frame.iloc[train_rows]).astype(np.float32)
+        X_test = columns.transform(frame.iloc[test_rows]).astype(np.float32)
+        parts = _split_off_validation(X, y[train_rows], s[train_rows], self.val_fraction, self.split_seed)
+        return self.hand(*parts, X_test, y[test_rows], s[test_rows])

@@ -1,0 +1,100 @@
+"""The trade-off front: y-accuracy against probe s-accuracy across delta, one line per method and a panel per
+task, with the majority rate of s marked (the ideal s-accuracy).
+
+    repbench run --profile standard --task adult --method nn --method cai --method adv-forgetting \\
+        --grid delta=0.1,1,10
+    python -m repbench.benchmarks.invariance.tradeoff [--profile standard] [--probe mlp]
+
+Reads the run records under results/runs/<profile>/, writes results/invariance/tradeoff_<profile>.csv and
+results/plots/invariance_tradeoff_<profile>.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from repbench.leaderboard import ci95
+from repbench.paths import results_dir
+from repbench.store import ResultStore
+
+TASKS = ("mnist-rot", "digits-rot", "adult", "german")
+METHODS = ("nn", "cai", "adv-forgetting")
+
+
+def tradeoff_table(records: list[dict], profile: str, probe: str = "mlp") -> pd.DataFrame:
+    """Mean and 95 % CI over seeds of y_acc and s_acc_<probe> per (task, method, delta)."""
+    s_metric = f"s_acc_{probe}"
+    rows = []
+    for r in records:
+        ident = r["identity"]
+        if r.get("status") != "ok" or ident["profile"] != profile:
+            continue
+        if ident["task"] not in TASKS or ident["method"] not in METHODS:
+            continue
+        values = {m["name"]: m["value"] for m in r["metrics"]}
+        rows.append({"task": ident["task"], "method": ident["method"],
+                     "delta": ident["method_params"].get("delta", float("nan")), "y_acc": values["y_acc"],
+                     "s_acc": values[s_metric], "s_majority": values["s_majority"]})
+    if not rows:
+        raise SystemExit(f"no finished records of {', '.join(TASKS)} in profile {profile!r}; run them first")
+    frame = pd.DataFrame(rows)
+    stats = {"n_seeds": ("y_acc", "size"), "s_majority": ("s_majority", "mean")}
+    for col in ("y_acc", "s_acc"):
+        stats[col] = (col, "mean")
+        stats[f"{col}_ci95"] = (col, lambda v: ci95(v.to_numpy()))
+    table = frame.groupby(["task", "method", "delta"], dropna=False).agg(**stats).reset_index()  # nn: delta NaN
+    return table.rename(columns={"s_acc": s_metric, "s_acc_ci95": f"{s_metric}_ci95"})
+
+
+def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s_metric = f"s_acc_{probe}"
+    tasks = list(dict.fromkeys(table["task"]))
+    fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 4), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        block = table[table["task"] == task]
+        for method, line in block.groupby("method", sort=False):
+            line = line.sort_values("delta")
+            ax.errorbar(line[s_metric], line["y_acc"], xerr=line[f"{s_metric}_ci95"].fillna(0),
+                        yerr=line["y_acc_ci95"].fillna(0), fmt="o-", capsize=2, label=method)
+            if len(line) > 1:
+                for _, row in line.iterrows():
+                    ax.annotate(f"{row['delta']:g}", (row[s_metric], row["y_acc"]), fontsize=7,
+                                xytext=(3, 3), textcoords="offset points")
+        ax.axvline(block["s_majority"].iloc[0], color="grey", ls="--", lw=1, label="s majority rate")
+        ax.set_title(task)
+        ax.set_xlabel(f"s-accuracy of the {probe} probe (%), lower = more invariant")
+        ax.set_ylabel("y-accuracy (%)")
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="standard")
+    parser.add_argument("--probe", default="mlp", choices=("mlp", "logreg"))
+    args = parser.parse_args()
+    table = tradeoff_table(list(ResultStore(results_dir()).records()), args.profile, args.probe)
+    out = results_dir() / "invariance" / f"tradeoff_{args.profile}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, float_format="%.4g")
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    png = plot(table, results_dir() / "plots" / f"invariance_tradeoff_{args.profile}.png", args.probe,
+               f"y- vs s-accuracy across delta ({args.profile} profile; numbers are delta; 95 % CI over seeds)")
+    print(f"written {out} and {png}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from repbench.benchmarks.invariance import images
+from repbench.benchmarks.invariance.tasks import DigitsRot
+from repbench.plugin import RunContext
+
+
+def test_rotation_is_exact_at_zero_degrees():
+    I = np.random.default_rng(0).random((5, 8, 8)).astype(np.float32)
+    assert np.array_equal(images.rotate(I, 0.0), I)
+
+
+def test_rotation_turns_counter_clockwise():
+    I = np.zeros((1, 9, 9), np.float32)
+    I[0, 4, 7] = 1.0  # right of the centre
+    up = images.rotate(I, 90.0)[0]
+    assert np.unravel_index(up.argmax(), up.shape) == (1, 4)  # now above the centre
+
+
+def test_stack_rotation_equals_one_image_at_a_time():
+    I = np.random.default_rng(1).random((3, 12, 12)).astype(np.float32)
+    one = np.stack([np.clip(ndimage.rotate(i, 22.5, reshape=False, order=1), 0, 1) for i in I])
+    np.testing.assert_allclose(images.rotate(I, 22.5), one, atol=1e-6)
+
+
+def test_angle_labels_match_the_applied_rotation():
+    task = DigitsRot()
+    data = task.load(RunContext(seed=0, profile="quick"))
+    raw_train = task.images()[0]
+    for k, angle in enumerate(images.TRAIN_ANGLES):
+        rows = np.flatnonzero(data.s_train == k)[:20]
+        assert len(rows) > 0
+        expected = images.rotate(raw_train[rows], angle).reshape(len(rows), -1)
+        np.testing.assert_array_equal(data.X_train[rows], expected)
+        others = [a for a in images.TRAIN_ANGLES if a != angle]
+        wrong = images.rotate(raw_train[rows], others[0]).reshape(len(rows), -1)
+        assert not np.allclose(data.X_train[rows], wrong)
+    assert set(np.unique(data.s_train)) == set(range(len(images.TRAIN_ANGLES)))
+
+
+@pytest.mark.parametrize("kernel", images.DIL_KERNELS)
+def test_erosion_thins_and_dilation_thickens_strokes(kernel):
+    I = np.zeros((1, 10, 10), np.float32)
+    I[0, 3:7, 4:6] = 1.0
+    ink = images.stroke(I, kernel).sum()
+    assert ink < I.sum() if kernel < 0 else ink > I.sum()
+
+
+def test_tradeoff_table_groups_methods_by_delta(tmp_path):
+    from repbench.benchmarks.invariance.tradeoff import plot, tradeoff_table
+
+    def record(method, delta, y, s, seed):
+        params = {} if delta is None else {"delta": delta}
+        metrics = [{"name": n, "value": v} for n, v in (("y_acc", y), ("s_acc_mlp", s), ("s_majority", 60.0))]
+        return {"status": "ok", "seed": seed, "metrics": metrics,
+                "identity": {"task": "adult", "method": method, "method_params": params, "profile": "standard"}}
+
+    records = [record("nn", None, 85.0, 80.0, 1), record("nn", None, 83.0, 78.0, 2),
+               record("cai", 1.0, 84.0, 70.0, 1), record("cai", 10.0, 80.0, 62.0, 1),
+               record("cai", 10.0, 82.0, 64.0, 2)]
+    table = tradeoff_table(records, "standard")
+    nn = table[table["method"] == "nn"].iloc[0]
+    assert np.isnan(nn["delta"]) and nn["n_seeds"] == 2 and nn["y_acc"] == 84.0 and nn["s_acc_mlp"] == 79.0
+    cai = table[table["method"] == "cai"].set_index("delta")
+    assert cai.loc[10.0, "y_acc"] == 81.0 and cai.loc[1.0, "n_seeds"] == 1
+    assert plot(table, tmp_path / "front.png", "mlp", "test").stat().st_size > 0
