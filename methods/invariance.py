@@ -7,6 +7,7 @@ rule on validation data: the latest checkpoint within `select_tolerance` points 
 from __future__ import annotations
 
 import copy
+import math
 import time
 
 import numpy as np
@@ -56,7 +57,8 @@ class InvarianceMethod(Method):
         "lr": Param(1e-4, "Adam learning rate of the model (PAPERS.md)", low=1e-7, high=1.0),
         "weight_decay": Param(1e-4, "Adam weight decay (PAPERS.md)", low=0.0),
         "batch_size": Param(128, "minibatch size (PAPERS.md)", low=1),
-        "steps": Param(6000, "model updates (the same budget for every data set)", low=1),
+        "steps": Param(6000, "model updates (the same budget for every data set)...", low=1),
+        "max_epochs": Param(200, "...but at most this many passes over the training rows (German's 640)", low=1),
         "val_every": Param(200, "updates between validation checkpoints", low=1),
         "select_tolerance": Param(0.5, "keep the latest checkpoint within this many points of the best validation "
                                   "y-accuracy: y plateaus early while the adversary's effect keeps growing", low=0.0),
@@ -96,12 +98,13 @@ class InvarianceMethod(Method):
         X, y, s = (torch.as_tensor(a, device=self.device_) for a in (data.X_train.astype(np.float32),
                                                                       data.y_train, data.s_train))
         self.data_ = (X, y, s)  # adversary steps draw their own batches
+        self.budget_ = min(self.steps, self.max_epochs * math.ceil(len(X) / self.batch_size))
         checkpoints, start = [], time.perf_counter()
         for step, idx in enumerate(self._batches(len(X)), start=1):
             self.net_.train()
             loss = self.train_step(X[idx], y[idx], s[idx])
             ctx.check_loss(loss, f"training loss (update {step})")
-            if step % self.val_every == 0 or step == self.steps:
+            if step % self.val_every == 0 or step == self.budget_:
                 score = 100.0 * float(np.mean(self.predict(data.X_val) == data.y_val))
                 checkpoints.append((score, step, copy.deepcopy(self.net_.state_dict())))
         best = max(score for score, _, _ in checkpoints)
@@ -113,11 +116,11 @@ class InvarianceMethod(Method):
         return self
 
     def _batches(self, n: int):
-        """`steps` minibatches from successive random permutations (epochs) of the training rows."""
+        """`budget_` minibatches from successive random permutations (epochs) of the training rows."""
         done = 0
-        while done < self.steps:
+        while done < self.budget_:
             for idx in torch.randperm(n, generator=self.gen_, device=self.device_).split(self.batch_size):
-                if done == self.steps:
+                if done == self.budget_:
                     return
                 done += 1
                 yield idx
@@ -270,7 +273,8 @@ class AdversarialForgetting(InvarianceMethod):
     def train_step(self, x, y, s) -> float:
         shuffled = s[torch.randperm(len(s), generator=self.gen_, device=s.device)]
         terms = self.model_losses(x, y, shuffled)
-        loss = terms["y"] + self.rho * terms["reconstruction"] + self.delta * terms["adversary"] + self.lam * terms["mask"]
+        weights = {"y": 1.0, "reconstruction": self.rho, "adversary": self.delta, "mask": self.lam}
+        loss = sum(weights[name] * term for name, term in terms.items())
         self.model_opt_.zero_grad()
         loss.backward()
         self.model_opt_.step()  # D's stray gradients are cleared by its own zero_grad before its step

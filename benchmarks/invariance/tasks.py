@@ -48,7 +48,8 @@ class InvarianceTask(Task):
         return {**{k: pct(v) for k, v in scores.items()}, "s_majority": pct(majority_rate(self.s_test_))}
 
     def keep_for_probes(self, X_train, s_train, X_test, y_test, s_test) -> None:
-        self.X_train_, self.s_train_, self.X_test_, self.y_test_, self.s_test_ = X_train, s_train, X_test, y_test, s_test
+        self.X_train_, self.s_train_ = X_train, s_train
+        self.X_test_, self.y_test_, self.s_test_ = X_test, y_test, s_test
 
 
 class RotatedDigits(InvarianceTask):
@@ -75,16 +76,16 @@ class RotatedDigits(InvarianceTask):
         I_train, y_train, I_val, y_val, self.I_test_, y_test = self.images()
         rng = np.random.default_rng(self.split_seed)
         splits = []
-        for I in (I_train, I_val, self.I_test_):
-            s = images.draw_angles(len(I), rng)
-            splits.append((images.rotate_each(I, s).reshape(len(I), -1), s))
+        for imgs in (I_train, I_val, self.I_test_):
+            s = images.draw_angles(len(imgs), rng)
+            splits.append((images.rotate_each(imgs, s).reshape(len(imgs), -1), s))
         (X_train, s_train), (X_val, s_val), (X_test, s_test) = splits
         self.keep_for_probes(X_train, s_train, X_test, y_test, s_test)
         return InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=10,
                               n_s=len(images.TRAIN_ANGLES), hidden=self.hidden, z_dim=self.z_dim)
 
     def evaluate(self, method, ctx) -> dict[str, float]:
-        flat = lambda I: I.reshape(len(I), -1)  # noqa: E731
+        flat = lambda imgs: imgs.reshape(len(imgs), -1)  # noqa: E731
         y = self.y_test_
         scores = {"y_acc": self.y_accuracy(method, self.X_test_, y), **self.probe_scores(method, ctx)}
         for angle in images.UNSEEN_ANGLES:

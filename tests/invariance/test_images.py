@@ -8,21 +8,21 @@ from repbench.plugin import RunContext
 
 
 def test_rotation_is_exact_at_zero_degrees():
-    I = np.random.default_rng(0).random((5, 8, 8)).astype(np.float32)
-    assert np.array_equal(images.rotate(I, 0.0), I)
+    imgs = np.random.default_rng(0).random((5, 8, 8)).astype(np.float32)
+    assert np.array_equal(images.rotate(imgs, 0.0), imgs)
 
 
 def test_rotation_turns_counter_clockwise():
-    I = np.zeros((1, 9, 9), np.float32)
-    I[0, 4, 7] = 1.0  # right of the centre
-    up = images.rotate(I, 90.0)[0]
+    imgs = np.zeros((1, 9, 9), np.float32)
+    imgs[0, 4, 7] = 1.0  # right of the centre
+    up = images.rotate(imgs, 90.0)[0]
     assert np.unravel_index(up.argmax(), up.shape) == (1, 4)  # now above the centre
 
 
 def test_stack_rotation_equals_one_image_at_a_time():
-    I = np.random.default_rng(1).random((3, 12, 12)).astype(np.float32)
-    one = np.stack([np.clip(ndimage.rotate(i, 22.5, reshape=False, order=1), 0, 1) for i in I])
-    np.testing.assert_allclose(images.rotate(I, 22.5), one, atol=1e-6)
+    imgs = np.random.default_rng(1).random((3, 12, 12)).astype(np.float32)
+    one = np.stack([np.clip(ndimage.rotate(i, 22.5, reshape=False, order=1), 0, 1) for i in imgs])
+    np.testing.assert_allclose(images.rotate(imgs, 22.5), one, atol=1e-6)
 
 
 def test_angle_labels_match_the_applied_rotation():
@@ -42,10 +42,10 @@ def test_angle_labels_match_the_applied_rotation():
 
 @pytest.mark.parametrize("kernel", images.DIL_KERNELS)
 def test_erosion_thins_and_dilation_thickens_strokes(kernel):
-    I = np.zeros((1, 10, 10), np.float32)
-    I[0, 3:7, 4:6] = 1.0
-    ink = images.stroke(I, kernel).sum()
-    assert ink < I.sum() if kernel < 0 else ink > I.sum()
+    imgs = np.zeros((1, 10, 10), np.float32)
+    imgs[0, 3:7, 4:6] = 1.0
+    ink = images.stroke(imgs, kernel).sum()
+    assert ink < imgs.sum() if kernel < 0 else ink > imgs.sum()
 
 
 def test_tradeoff_table_groups_methods_by_delta(tmp_path):
