@@ -11,10 +11,11 @@ import click
 
 from repbench import leaderboard as lb
 from repbench.cells import parse_grid, plan
+from repbench.cluster import DaskUnavailable
 from repbench.execute import ExecOptions
-from repbench.executors import InlineExecutor, ProcessExecutor
+from repbench.executors import DaskExecutor, InlineExecutor, ProcessExecutor
 from repbench.params import Param, ParamError, did_you_mean
-from repbench.paths import results_dir
+from repbench.paths import DATA_ENV, data_root, results_dir
 from repbench.plugin import Component, Task
 from repbench.profiles import PROFILES
 from repbench.provenance import code_provenance
@@ -166,7 +167,21 @@ def build_leaderboard(records: list[dict], registry: Registry, out_dir: Path, sh
     type=int,
     default=1,
     show_default=True,
-    help="Cells run in parallel, each in its own process; 0 runs in this process (debugging, no timeout).",
+    help="Cells run in parallel, each in its own process; 0 runs in this process (debugging, no timeout). "
+    "With --executor dask and no --scheduler: the LocalCluster's worker count.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["process", "dask"]),
+    default="process",
+    show_default=True,
+    help="process: local processes; dask: Dask tasks on a LocalCluster or on --scheduler's cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS|FILE",
+    help="Dask scheduler (tcp://HOST:PORT or a --scheduler-file); implies --executor dask.",
 )
 @click.option(
     "--timeout", type=float, default=None, help="Per-cell limit in seconds (default: the profile's)."
@@ -184,6 +199,8 @@ def run(
     grid: tuple[str, ...],
     seeds: int | None,
     jobs: int,
+    executor: str,
+    scheduler: str | None,
     timeout: float | None,
     device: str,
     force: bool,
@@ -206,6 +223,12 @@ def run(
         _fail(f"no task takes part in the {profile!r} profile with these options; see `repbench list`")
     if jobs < 0:
         _fail("--jobs must be 0 (in this process) or a positive number of processes")
+    if scheduler:
+        executor = "dask"
+    if executor == "dask" and jobs == 0:
+        _fail("--jobs 0 runs in this process; with --executor dask give the number of local workers (>= 1)")
+    if executor == "dask" and timeout is not None:
+        click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
     store = ResultStore(results or results_dir())
     if dry_run:
         for cell in cells:
@@ -217,14 +240,20 @@ def run(
     options = ExecOptions(
         device=device,
         timeout_s=timeout if timeout is not None else PROFILES[profile].timeout_s,
-        threads=max(1, cpus // max(jobs, 1)),
+        threads=None if scheduler else max(1, cpus // max(jobs, 1)),  # a remote worker's own cores decide
         plugin_paths=(*plugin_paths, *env_plugin_paths()),
-        env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")},
+        # Dask workers may start elsewhere: they get the data root as an absolute path
+        env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")}
+        | ({DATA_ENV: str(data_root().resolve())} if executor == "dask" else {}),
         code=code_provenance(),
     )
-    executor = InlineExecutor() if jobs == 0 else ProcessExecutor(jobs)
+    engine = (DaskExecutor(scheduler, max(jobs, 1)) if executor == "dask"
+              else InlineExecutor() if jobs == 0 else ProcessExecutor(jobs))
     signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
-    summary = run_cells(cells, store, executor, options, force=force, progress=not no_progress)
+    try:
+        summary = run_cells(cells, store, engine, options, force=force, progress=not no_progress)
+    except DaskUnavailable as err:
+        _fail(str(err))
     click.echo(build_leaderboard(list(store.records()), registry, store.results_dir, show_profile=profile))
     click.echo(
         f"{summary.planned} cells: {summary.ok} ran ok, {summary.skipped} already done, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import multiprocessing as mp
 import os
 import signal
@@ -138,3 +139,41 @@ class ProcessExecutor(Executor):
                 proc.kill()
                 proc.join()
                 conn.close()
+
+
+def _cell_on_dask_worker(cell: Cell, options: ExecOptions) -> Record:
+    from repbench.cluster import environment
+
+    with environment(options.env, "REPBENCH_"):
+        return execute_cell(cell, options)
+
+
+class DaskExecutor(Executor):
+    """Cells as Dask tasks (repbench/cluster.py): on a LocalCluster of `jobs` workers, or on the cluster
+    behind `scheduler`. Records come back to this process, which writes them; a cell whose worker dies is
+    retried by the scheduler on another worker (up to distributed.scheduler.allowed-failures, 3), then
+    recorded as failed. No per-cell timeout: a cluster's own walltime limits apply."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, jobs: int = 1) -> None:
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
+        self.scheduler, self.jobs = scheduler, jobs
+
+    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
+        from repbench.cluster import as_completed, dask_client
+
+        if not cells:
+            return
+        with dask_client(self.scheduler, self.jobs) as client:
+            done = as_completed(client, functools.partial(_cell_on_dask_worker, options=options), cells,
+                                key=lambda cell: f"repbench-cell-{cell.key}")
+            try:
+                for cell, future in done:
+                    try:
+                        yield future.result()
+                    except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the cell fails, the run goes on
+                        yield failed_record(cell, options, f"dask: {type(err).__name__}: {err}")
+            finally:
+                done.close()

@@ -12,6 +12,7 @@ import click
 from repbench import register_command
 from repbench.benchmarks.neuron.dataset import Dataset, DatasetError, DatasetSpec, generate
 from repbench.benchmarks.neuron.variants import VARIANTS
+from repbench.cluster import DaskUnavailable
 from repbench.paths import data_root, results_dir
 
 
@@ -20,7 +21,12 @@ from repbench.paths import data_root, results_dir
 @click.option("--cell", type=click.Choice(list(VARIANTS)), default="l5pc-nmda", show_default=True)
 @click.option("--seconds", type=click.FloatRange(min=0.001), default=60.0, show_default=True,
               help="Simulated time to have in the dataset; existing chunks are kept, missing ones made.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes (with --executor dask and no --scheduler: LocalCluster workers).")
+@click.option("--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True,
+              help="dask: one Dask task per chunk (the data root must be shared with the workers).")
+@click.option("--scheduler", default=None, metavar="ADDRESS|FILE",
+              help="Dask scheduler (tcp://HOST:PORT or a scheduler file); implies --executor dask.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--trial-ms", type=click.IntRange(min=100), default=6000, show_default=True,
               help="Length of one simulation (the authors': 6000).")
@@ -37,8 +43,8 @@ from repbench.paths import data_root, results_dir
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Results folder (default: $REPBENCH_RESULTS or ./results).")
 @click.option("--no-progress", is_flag=True)
-def simulate(cell, seconds, jobs, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol, dendritic_sites,
-             report, results, no_progress) -> None:
+def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol,
+             dendritic_sites, report, results, no_progress) -> None:
     """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data)."""
     spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
                        morphology=str(Path(morphology).resolve()) if morphology else None, fixed_dt=fixed_dt,
@@ -52,7 +58,11 @@ def simulate(cell, seconds, jobs, seed, trial_ms, trials_per_chunk, morphology, 
     click.echo(f"dataset {dataset.path} ({have}/{dataset.n_chunks(seconds)} chunks present)")
     start = time.perf_counter()
     try:
-        made = generate(dataset, seconds, jobs=jobs, progress=not no_progress)
+        made = generate(dataset, seconds, jobs=jobs, progress=not no_progress,
+                        executor="dask" if scheduler else executor, scheduler=scheduler)
+    except DaskUnavailable as err:
+        click.secho(f"error: {err}", fg="red", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         click.secho("interrupted: finished chunks are kept; run the same command again to resume", err=True)
         sys.exit(130)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import platform
 import time
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,7 @@ from repbench.atomic import atomic_write
 from repbench.benchmarks.neuron.inputs import InputParams, InputSpikes, draw_inputs
 from repbench.benchmarks.neuron.integrate_fire import draw_if_inputs, simulate_if
 from repbench.benchmarks.neuron.variants import Variant, get_variant
-from repbench.paths import data_root
+from repbench.paths import DATA_ENV, data_root
 
 FORMAT = 1
 # Bump when a change to the simulator (cell, morphology handling, inputs, integration) alters the data it
@@ -312,9 +313,12 @@ def generate(
     seconds: float,
     jobs: int = 1,
     progress: bool = True,
+    executor: str = "process",
+    scheduler: str | None = None,
 ) -> list[int]:
-    """Simulate the chunks missing from the first `seconds` of `dataset`, on `jobs` processes.
-    Returns the chunk indices that were simulated."""
+    """Simulate the chunks missing from the first `seconds` of `dataset`, on `jobs` processes, or as Dask
+    tasks (`executor="dask"`: a LocalCluster of `jobs` workers, or the cluster behind `scheduler`; the data
+    root must then be on a filesystem the workers share). Returns the chunk indices that were simulated."""
     import fcntl
 
     from tqdm.auto import tqdm
@@ -326,7 +330,9 @@ def generate(
         todo = dataset.missing(seconds)
         bar = tqdm(total=len(todo), unit="chunk", desc=dataset.name, disable=not progress or not todo)
         try:
-            for _ in _run_chunks(str(dataset.path), todo, jobs):
+            chunks = (_run_chunks_on_dask(dataset, todo, jobs, scheduler) if executor == "dask"
+                      else _run_chunks(str(dataset.path), todo, jobs))
+            for _ in chunks:
                 bar.update(1)
         finally:
             bar.close()
@@ -352,6 +358,32 @@ def _run_chunks(folder: str, todo: Iterable[int], jobs: int) -> Iterator[tuple[i
             for future in futures:
                 future.cancel()
             raise
+
+
+def _simulate_on_dask_worker(index: int, folder: str, env: dict[str, str]) -> tuple[int, float]:
+    """A long-lived worker loads the mechanisms once (mechanisms.load_mechanisms is idempotent per process)
+    and compiles them only if the shared cache lacks their content hash."""
+    from repbench.cluster import environment
+
+    with environment(env, "REPBENCH_"):
+        return _simulate_in_worker(folder, index)
+
+
+def _run_chunks_on_dask(dataset: Dataset, todo: list[int], jobs: int, scheduler: str | None):
+    import functools
+
+    from repbench.cluster import as_completed, dask_client
+
+    folder = str(dataset.path.resolve())
+    env = {**{k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")}, DATA_ENV: str(data_root().resolve())}
+    with dask_client(scheduler, jobs) as client:
+        task = functools.partial(_simulate_on_dask_worker, folder=folder, env=env)
+        done = as_completed(client, task, todo, key=lambda i: f"repbench-chunk-{dataset.name}-{i}")
+        try:
+            for _, future in done:
+                yield future.result()  # a chunk that fails stops the generation, as with local processes
+        finally:
+            done.close()
 
 
 def with_inputs(spec: DatasetSpec, **changes: float) -> DatasetSpec:

@@ -3,12 +3,18 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(scope="session")
+def mechanisms_cache(tmp_path_factory):
+    """A temporary mechanisms cache for the session (never the data root's)."""
+    return tmp_path_factory.mktemp("mechanisms")
+
+
 @pytest.fixture(scope="session", autouse=True)
-def mechanisms(tmp_path_factory):
-    """Compile the family's mechanisms once per test session into a temporary cache (never the data root)."""
+def mechanisms(mechanisms_cache):
+    """Compile the family's mechanisms once per test session and load them into this process."""
     from repbench.benchmarks.neuron.mechanisms import load_mechanisms
 
-    return load_mechanisms(cache=tmp_path_factory.mktemp("mechanisms"))
+    return load_mechanisms(cache=mechanisms_cache)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
 import time
 
 import numpy as np
@@ -91,4 +93,17 @@ class ToySleeps(_Centroid):
 
     def fit(self, data, ctx):
         time.sleep(self.seconds)
+        return super().fit(data, ctx)
+
+
+@register_method("toy-dies-once")
+class ToyDiesOnce(_Centroid):
+    """Kills its own process (as the OOM killer would) the first time it runs; fits normally afterwards."""
+
+    params = {**_Centroid.params, "marker": Param("", "file whose absence means: die now")}
+
+    def fit(self, data, ctx):
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
         return super().fit(data, ctx)
