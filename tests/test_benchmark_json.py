@@ -30,8 +30,8 @@ def test_benchmark_json_builds_the_same_leaderboard_as_a_run(tmp_path):
                         "--no-progress", "--results", str(ran))
     assert done.returncode == 0, done.stderr
 
-    a = pd.read_csv(from_bench / "leaderboard.csv")
-    b = pd.read_csv(ran / "leaderboard.csv")
+    a = pd.read_csv(from_bench / "leaderboard.csv", dtype={"commit": str})  # a short hash may be all digits
+    b = pd.read_csv(ran / "leaderboard.csv", dtype={"commit": str})
     assert list(a["method"]) == ["logreg"] and a["n_seeds"].tolist() == [2]
     pd.testing.assert_frame_equal(a.drop(columns=["wall_s_mean"]), b.drop(columns=["wall_s_mean"]))
 
