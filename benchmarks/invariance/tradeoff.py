@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from repbench.figures import save_figure, write_table
 from repbench.leaderboard import ci95
 from repbench.paths import results_dir
 from repbench.store import ResultStore
@@ -74,11 +75,7 @@ def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
         ax.set_ylabel("y-accuracy (%)")
         ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main() -> None:
@@ -88,9 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     table = tradeoff_table(list(ResultStore(results_dir()).records()), args.profile, args.probe)
     out = results_dir() / "invariance" / f"tradeoff_{args.profile}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, float_format="%.4g")
-    print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    write_table(table, out)
     png = plot(table, results_dir() / "plots" / f"invariance_tradeoff_{args.profile}.png", args.probe,
                f"y- vs s-accuracy across delta ({args.profile} profile; numbers are delta; 95 % CI over seeds)")
     print(f"written {out} and {png}")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from repbench.figures import save_figure, write_table
 from repbench.leaderboard import ci95
 from repbench.paths import results_dir
 from repbench.store import ResultStore
@@ -58,11 +59,7 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set_ylabel("spike ROC AUC (test, after burn-in)")
     ax.set_title(title, fontsize=9)
     ax.legend()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main() -> None:
@@ -72,9 +69,7 @@ def main() -> None:
     store = ResultStore(results_dir())
     table = depth_table(list(store.records()), args.profile)
     out = results_dir() / "neuron" / f"depth_study_{args.profile}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, float_format="%.4g")
-    print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    write_table(table, out)
     png = plot(table, results_dir() / "plots" / "neuron_auc_vs_depth.png",
                f"spike AUC vs depth ({args.profile} profile; mean and 95 % CI over seeds)")
     print(f"written {out} and {png}")
