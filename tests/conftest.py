@@ -23,7 +23,9 @@ def registry():
 
 @pytest.fixture
 def clean_registry():
-    """Undo registrations a test makes on the process-wide registry."""
+    """Undo registrations a test makes on the process-wide registry. The suite's plugins are loaded first:
+    their modules register on import, once per process, so a state saved without them could not be refilled."""
+    discover()
     saved = (dict(REGISTRY.tasks), dict(REGISTRY.methods), dict(REGISTRY.unavailable), set(REGISTRY._loaded))
     yield REGISTRY
     REGISTRY.tasks, REGISTRY.methods, REGISTRY.unavailable, REGISTRY._loaded = (
