@@ -1,26 +1,22 @@
-"""The `repbench` command line: list, info, run, leaderboard."""
+"""The `repbench` command line: list, info, run, leaderboard, and the families' `data` and `study` commands.
+
+A thin layer over the library API (repbench/api.py): it parses options, calls the API and prints.
+"""
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
 from pathlib import Path
 
 import click
 
-from repbench import leaderboard as lb
-from repbench.cells import parse_grid, plan
+from repbench.cells import parse_grid
 from repbench.cluster import DaskUnavailable
-from repbench.execute import ExecOptions
-from repbench.executors import DaskExecutor, InlineExecutor, ProcessExecutor
 from repbench.params import Param, ParamError, did_you_mean
-from repbench.paths import DATA_ENV, data_root, results_dir
+from repbench.paths import results_dir
 from repbench.plugin import Component, Task
 from repbench.profiles import PROFILES
-from repbench.provenance import code_provenance
-from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, Registry, RegistryError, discover, env_plugin_paths
-from repbench.runner import run_cells
+from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
 from repbench.store import ResultStore
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -40,10 +36,6 @@ results_option = click.option(
 )
 
 
-def _stop(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _fail(message: str) -> None:
     click.secho(f"error: {message}", fg="red", err=True)
     sys.exit(2)
@@ -60,6 +52,8 @@ def main() -> None:
       repbench info digits               one plugin's parameters, citation, reported values
       repbench run --profile quick       run every compatible task x method, print the leaderboard
       repbench leaderboard               rebuild results/leaderboard.{csv,md} from stored records
+      repbench study --help              the papers' studies (tables and figures under results/)
+      repbench data --help               simulate or list datasets
     """
 
 
@@ -80,7 +74,7 @@ def list_cmd(what: str, plugin_paths: tuple[str, ...]) -> None:
             kinds = ",".join(k.name for k in cls.solves)
             click.echo(f"  {name:<18} {kinds:<16} {cls.summary()}")
     if registry.unavailable:
-        click.secho("Unavailable (failed to import)", bold=True, fg="yellow")
+        click.secho("Unavailable (missing dependency or failed to import)", bold=True, fg="yellow")
         for item in registry.unavailable.values():
             click.echo(f"  {item.name}  ({item.origin})\n      {item.error.splitlines()[-1]}")
 
@@ -121,7 +115,8 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
         for profile, overrides in cls.profiles.items():
             click.echo(f"  {profile:<10} {dict(overrides) or 'defaults'}")
         for metric in cls.metrics:
-            arrow = "higher is better" if metric.higher_is_better else "lower is better"
+            arrow = ("information, not ranked" if metric.is_info
+                     else "higher is better" if metric.higher_is_better else "lower is better")
             main_tag = ", main" if metric.main else ""
             click.echo(
                 f"metric: {metric.name} [{metric.unit or '-'}] ({arrow}{main_tag}) {metric.description}"
@@ -129,15 +124,6 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
         for ref in getattr(cls, "reported", ()):
             click.echo(f"reported: {ref.label}: {ref.metric} = {ref.value} ({ref.source})")
         click.echo()
-
-
-def build_leaderboard(records: list[dict], registry: Registry, out_dir: Path, show_profile: str | None = None) -> str:
-    """Write the leaderboard of every record; return the Markdown to print (one profile's, if given)."""
-    reported = {name: cls.reported for name, cls in registry.tasks.items()}
-    table = lb.aggregate(records, reported)
-    lb.write_csv(table, out_dir / "leaderboard.csv")
-    lb.write_markdown(table, out_dir / "leaderboard.md")
-    return lb.to_markdown(table if show_profile is None else table[table["profile"] == show_profile])
 
 
 @main.command(context_settings=CONTEXT)
@@ -214,57 +200,42 @@ def run(
     Finished cells are skipped, so an interrupted run resumes where it stopped. Exits non-zero when any
     cell failed (its reason is stored and printed).
     """
-    registry = discover(plugin_paths)
-    try:
-        cells = plan(registry, profile, tasks or None, methods or None, parse_grid(grid), seeds)
-    except (RegistryError, ParamError, ValueError) as err:
-        _fail(str(err))
-    if not cells:
-        _fail(f"no task takes part in the {profile!r} profile with these options; see `repbench list`")
-    if jobs < 0:
-        _fail("--jobs must be 0 (in this process) or a positive number of processes")
-    if scheduler:
-        executor = "dask"
-    if executor == "dask" and jobs == 0:
-        _fail("--jobs 0 runs in this process; with --executor dask give the number of local workers (>= 1)")
+    from repbench import api
+
     if executor == "dask" and timeout is not None:
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
     store = ResultStore(results or results_dir())
     if dry_run:
+        try:
+            _, cells = api.plan_run(tasks or None, methods or None, profile, parse_grid(grid), seeds, plugin_paths)
+        except (RegistryError, ParamError, ValueError) as err:
+            _fail(str(err))
         for cell in cells:
             state = "done" if store.is_finished(cell) and not force else "todo"
             click.echo(f"{state}  {cell.label}  seed={cell.seed}  -> {store.path(cell)}")
         click.echo(f"{len(cells)} cells")
         return
-    cpus = os.cpu_count() or 1
-    options = ExecOptions(
-        device=device,
-        timeout_s=timeout if timeout is not None else PROFILES[profile].timeout_s,
-        threads=None if scheduler else max(1, cpus // max(jobs, 1)),  # a remote worker's own cores decide
-        plugin_paths=(*plugin_paths, *env_plugin_paths()),
-        # Dask workers may start elsewhere: they get the data root as an absolute path
-        env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")}
-        | ({DATA_ENV: str(data_root().resolve())} if executor == "dask" else {}),
-        code=code_provenance(),
-    )
-    engine = (DaskExecutor(scheduler, max(jobs, 1)) if executor == "dask"
-              else InlineExecutor() if jobs == 0 else ProcessExecutor(jobs))
-    signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
     try:
-        summary = run_cells(cells, store, engine, options, force=force, progress=not no_progress)
-    except DaskUnavailable as err:
+        frame = api.run(tasks or None, methods or None, profile=profile, grid=parse_grid(grid), seeds=seeds,
+                        jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
+                        force=force, results=store.results_dir, plugin_paths=plugin_paths, progress=not no_progress)
+    except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         _fail(str(err))
-    click.echo(build_leaderboard(list(store.records()), registry, store.results_dir, show_profile=profile))
-    click.echo(
-        f"{summary.planned} cells: {summary.ok} ran ok, {summary.skipped} already done, "
-        f"{len(summary.failed)} failed. Records: {store.runs_dir}/; leaderboard: "
-        f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md"
-    )
-    for label, reason in summary.failed:
+    summary = frame.attrs["summary"]
+    click.echo(_markdown(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
+    click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
+               f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
+    for label, reason in summary["failed"]:
         click.secho(f"  failed {label}: {reason}", fg="red", err=True)
-    if summary.interrupted:
+    if summary["interrupted"]:
         click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
-    sys.exit(summary.exit_code)
+    sys.exit(130 if summary["interrupted"] else 1 if summary["failed"] else 0)
+
+
+def _markdown(table) -> str:
+    from repbench import leaderboard as lb
+
+    return lb.to_markdown(table)
 
 
 @main.command(context_settings=CONTEXT)
@@ -288,15 +259,18 @@ def leaderboard(
     bench_json: Path | None, out_dir: Path | None, results: Path | None, plugin_paths: tuple[str, ...]
 ) -> None:
     """Aggregate records into leaderboard.csv (one row per task x method x metric) and leaderboard.md."""
-    registry = discover(plugin_paths)
+    from repbench import api
+    from repbench import leaderboard as lb
+
     store = ResultStore(results or results_dir())
     try:
-        records = lb.records_from_benchmark_json(bench_json) if bench_json else list(store.records())
+        records = lb.records_from_benchmark_json(bench_json) if bench_json else api.load_records(root=store.results_dir)
     except ValueError as err:
         _fail(str(err))
     if not records:
         _fail(f"no records under {store.runs_dir}; run `repbench run` first")
-    click.echo(build_leaderboard(records, registry, out_dir or store.results_dir))
+    table = api.write_leaderboard(records, discover(plugin_paths), out_dir or store.results_dir)
+    click.echo(lb.to_markdown(table))
 
 
 class PluginGroup(click.Group):
@@ -316,3 +290,10 @@ class PluginGroup(click.Group):
 @main.group(cls=PluginGroup, context_settings=CONTEXT)
 def data() -> None:
     """Make and inspect datasets (the commands come from the plugin families, e.g. `data simulate`)."""
+
+
+@main.group(cls=PluginGroup, context_settings=CONTEXT)
+def study() -> None:
+    """The papers' studies: each reads records (or measures) and writes its table and figure under results/,
+    with the profile in the file names (the commands come from the plugin families)."""
+

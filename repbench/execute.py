@@ -18,7 +18,7 @@ import numpy as np
 from repbench.cells import Cell
 from repbench.device import resolve_device
 from repbench.plugin import DivergedError, Method, Metric, RunContext, Task
-from repbench.provenance import provenance
+from repbench.provenance import plugin_provenance, provenance
 from repbench.registry import discover
 
 RECORD_SCHEMA = 1
@@ -44,6 +44,13 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
 
 
+def fit_seeded(method: Method, data: Any, ctx: RunContext) -> Method:
+    """Fit as a cell does: Python, NumPy and torch seeded with `ctx.seed` first, so the same seed gives the same
+    model whatever ran before (tests and notebooks call this instead of `method.fit`)."""
+    seed_everything(ctx.seed)
+    return method.fit(data, ctx)
+
+
 def _peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
@@ -57,13 +64,14 @@ def _peak_gpu_mb() -> float | None:
 
 
 def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner: str) -> list[dict[str, Any]]:
-    declared = {m.name: m for m in declared}
-    unknown = sorted(set(values) - set(declared))
+    declared = tuple(declared)
+    match = {name: next((m for m in declared if m.matches(name)), None) for name in values}
+    unknown = sorted(name for name, metric in match.items() if metric is None)
     if unknown:
         raise ValueError(f"{owner} returned undeclared metrics {unknown}; declare them in `metrics`")
     entries = []
     for name, value in values.items():
-        metric = declared[name]
+        metric = match[name]
         value = float(value)
         if not math.isfinite(value):
             raise DivergedError(f"metric {name!r} is {value}")
@@ -93,6 +101,7 @@ def base_record(cell: Cell) -> dict[str, Any]:
         "memory": {},
         "device": None,
         "threads": None,
+        "plugins": None,
         "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "provenance": None,
     }
@@ -120,7 +129,7 @@ def _run_fold(task: Task, method: Method, ctx: RunContext, timings: dict[str, fl
             f"{task.kind.hands.__name__}"
         )
     t0 = time.perf_counter()
-    method.fit(data, ctx)
+    fit_seeded(method, data, ctx)  # the same global random state whatever `load` drew
     add("train_s", t0)
     t0 = time.perf_counter()
     metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
@@ -161,6 +170,7 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         if options.threads:
             torch.set_num_threads(options.threads)
         record["threads"] = torch.get_num_threads()
+        record["plugins"] = {"task": plugin_provenance(task_cls), "method": plugin_provenance(method_cls)}
         ctx = RunContext(seed=cell.seed, profile=cell.profile, device=resolve_device(options.device))
         record["device"] = ctx.device
         seed_everything(cell.seed)

@@ -1,8 +1,8 @@
-"""Executors run cells and yield their records as they finish.
+"""Executors run work items (cells, simulated trials) and yield their results as they finish.
 
-The interface is one method, `run(cells, options) -> iterator of records`, so a distributed engine plugs in
-beside the two local ones. Records are written by the caller, never by workers, so a worker that dies
-can leave no half-written record behind.
+The interface is one method, `map(fn, items, ...) -> iterator of (item, result)`, so a distributed engine
+plugs in beside the two local ones; `run(cells, options)` is `map` over `execute_cell`. Results are written by
+the caller, never by workers, so a worker that dies can leave nothing half-written behind.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import os
 import signal
 import sys
 import time
+import traceback
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -24,24 +26,61 @@ from repbench.cells import Cell
 from repbench.execute import ExecOptions, execute_cell, failed_record
 
 Record = dict[str, Any]
+Results = Generator[tuple[Any, Any], None, None]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The result of an item whose function raised, whose worker died, or that ran past its time limit."""
+
+    reason: str
+    wall_s: float | None = None
+    traceback: str | None = None
+
+
+def _default_key(item: Any) -> str:
+    return f"repbench-{item!r}"
+
+
+def _call(fn: Callable[[Any], Any], item: Any) -> Any:
+    """fn(item), with an exception turned into a Failure that can travel back from any worker."""
+    start = time.perf_counter()
+    try:
+        return fn(item)
+    except Exception as err:  # noqa: BLE001 - the item fails, the others go on
+        return Failure(f"{type(err).__name__}: {err}", time.perf_counter() - start, traceback.format_exc(limit=20))
 
 
 class Executor(ABC):
     name = "executor"
 
     @abstractmethod
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], *, timeout_s: float | None = None,
+            env: Mapping[str, str] | None = None, key: Callable[[Any], str] = _default_key) -> Results:
+        """Yield (item, fn(item) or a Failure) in completion order. `fn` must be picklable (a top-level function
+        or a functools.partial of one); `env` replaces the REPBENCH_* variables where it runs; `key` names each
+        item's work (process names, Dask keys). Closing the iterator stops all work."""
+
     def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
-        """Yield one record per cell, in completion order. Closing the iterator stops all work."""
+        """One record per cell, in completion order."""
+        results = self.map(functools.partial(execute_cell, options=options), cells, timeout_s=options.timeout_s,
+                           env=options.env, key=lambda cell: f"repbench-cell-{cell.key}")
+        try:
+            for cell, result in results:
+                yield failed_record(cell, options, result.reason, result.wall_s) if isinstance(result, Failure) \
+                    else result
+        finally:
+            results.close()
 
 
 class InlineExecutor(Executor):
-    """Runs cells one after another in this process (debugging, pytest-benchmark). No timeout."""
+    """Runs items one after another in this process (debugging, pytest-benchmark). No timeout."""
 
     name = "inline"
 
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
-        for cell in cells:
-            yield execute_cell(cell, options)
+    def map(self, fn, items, *, timeout_s=None, env=None, key=_default_key) -> Results:
+        for item in items:
+            yield item, _call(fn, item)
 
 
 def die_with_parent() -> None:
@@ -51,15 +90,16 @@ def die_with_parent() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker(conn: Connection, cell: Cell, options: ExecOptions) -> None:
+def _worker(conn: Connection, fn: Callable[[Any], Any], item: Any, env: Mapping[str, str] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
     die_with_parent()
-    for key in [k for k in os.environ if k.startswith("REPBENCH_")]:
-        del os.environ[key]
-    os.environ.update(options.env)
-    record = execute_cell(cell, options)
+    if env is not None:
+        for name in [k for k in os.environ if k.startswith("REPBENCH_")]:
+            del os.environ[name]
+        os.environ.update(env)
+    result = _call(fn, item)
     with contextlib.suppress(BrokenPipeError):  # the run was killed meanwhile: nobody to report to
-        conn.send(record)
+        conn.send(result)
     conn.close()
 
 
@@ -94,46 +134,40 @@ class ProcessExecutor(Executor):
             raise ValueError(f"jobs must be at least 1, got {jobs}")
         self.jobs = jobs
 
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
+    def map(self, fn, items, *, timeout_s=None, env=None, key=_default_key) -> Results:
         ctx = _context()
-        pending = list(reversed(cells))
-        active: dict[Connection, tuple[Any, Cell, float]] = {}
+        pending = list(reversed(list(items)))
+        active: dict[Connection, tuple[Any, Any, float]] = {}
         try:
             while pending or active:
                 while pending and len(active) < self.jobs:
-                    cell = pending.pop()
+                    item = pending.pop()
                     recv, send = ctx.Pipe(duplex=False)
-                    proc = ctx.Process(
-                        target=_worker, args=(send, cell, options), name=f"repbench:{cell.label}"
-                    )
+                    proc = ctx.Process(target=_worker, args=(send, fn, item, env), name=f"repbench:{key(item)}")
                     proc.start()
                     send.close()
-                    active[recv] = (proc, cell, time.monotonic())
+                    active[recv] = (proc, item, time.monotonic())
                 now = time.monotonic()
-                left = (
-                    [options.timeout_s - (now - t0) for _, _, t0 in active.values()]
-                    if options.timeout_s
-                    else []
-                )
+                left = [timeout_s - (now - t0) for _, _, t0 in active.values()] if timeout_s else []
                 for conn in wait(list(active), timeout=max(0.01, min([1.0, *left]))):
-                    proc, cell, t0 = active.pop(conn)  # type: ignore[index]
+                    proc, item, t0 = active.pop(conn)  # type: ignore[index]
                     try:
-                        record = conn.recv()
+                        result = conn.recv()
                     except (EOFError, OSError):
                         proc.join(5)
-                        record = failed_record(cell, options, _exit_reason(proc.exitcode), time.monotonic() - t0)
+                        result = Failure(_exit_reason(proc.exitcode), time.monotonic() - t0)
                     conn.close()
                     proc.join()
-                    yield record
-                if options.timeout_s:
+                    yield item, result
+                if timeout_s:
                     now = time.monotonic()
-                    for conn, (proc, cell, t0) in list(active.items()):
-                        if now - t0 > options.timeout_s:
+                    for conn, (proc, item, t0) in list(active.items()):
+                        if now - t0 > timeout_s:
                             proc.kill()
                             proc.join()
                             conn.close()
                             del active[conn]
-                            yield failed_record(cell, options, f"timeout: exceeded {options.timeout_s:g} s", now - t0)
+                            yield item, Failure(f"timeout: exceeded {timeout_s:g} s", now - t0)
         finally:
             for conn, (proc, _, _) in active.items():
                 proc.kill()
@@ -141,18 +175,19 @@ class ProcessExecutor(Executor):
                 conn.close()
 
 
-def _cell_on_dask_worker(cell: Cell, options: ExecOptions) -> Record:
+def _on_dask_worker(item: Any, fn: Callable[[Any], Any], env: Mapping[str, str] | None) -> Any:
+    """A long-lived Dask worker runs many items: the submitting process's REPBENCH_* settings apply within each."""
     from repbench.cluster import environment
 
-    with environment(options.env, "REPBENCH_"):
-        return execute_cell(cell, options)
+    with environment(dict(env or {}), "REPBENCH_"):
+        return _call(fn, item)
 
 
 class DaskExecutor(Executor):
-    """Cells as Dask tasks (repbench/cluster.py): on a LocalCluster of `jobs` workers, or on the cluster
-    behind `scheduler`. Records come back to this process, which writes them; a cell whose worker dies is
-    retried by the scheduler on another worker (up to distributed.scheduler.allowed-failures, 3), then
-    recorded as failed. No per-cell timeout: a cluster's own walltime limits apply."""
+    """Items as Dask tasks (repbench/cluster.py): on a LocalCluster of `jobs` workers, or on the cluster behind
+    `scheduler`. Results come back to this process, which writes them; an item whose worker dies is retried by
+    the scheduler on another worker (up to distributed.scheduler.allowed-failures, 3), then reported as a
+    Failure. No per-item timeout: a cluster's own walltime limits apply."""
 
     name = "dask"
 
@@ -161,19 +196,33 @@ class DaskExecutor(Executor):
             raise ValueError(f"jobs must be at least 1, got {jobs}")
         self.scheduler, self.jobs = scheduler, jobs
 
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
+    def map(self, fn, items, *, timeout_s=None, env=None, key=_default_key) -> Results:
         from repbench.cluster import as_completed, dask_client
 
-        if not cells:
+        items = list(items)
+        if not items:
             return
         with dask_client(self.scheduler, self.jobs) as client:
-            done = as_completed(client, functools.partial(_cell_on_dask_worker, options=options), cells,
-                                key=lambda cell: f"repbench-cell-{cell.key}")
+            done = as_completed(client, functools.partial(_on_dask_worker, fn=fn, env=env), items, key=key)
             try:
-                for cell, future in done:
+                for item, future in done:
                     try:
-                        yield future.result()
-                    except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the cell fails, the run goes on
-                        yield failed_record(cell, options, f"dask: {type(err).__name__}: {err}")
+                        yield item, future.result()
+                    except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the item fails, the run goes on
+                        yield item, Failure(f"dask: {type(err).__name__}: {err}")
             finally:
                 done.close()
+
+
+def make_executor(executor: str, jobs: int, scheduler: str | None = None) -> Executor:
+    """`process` with `jobs` processes (0: in this process), or `dask` (a LocalCluster of `jobs` workers, or the
+    cluster behind `scheduler`)."""
+    if jobs < 0:
+        raise ValueError("jobs must be 0 (in this process) or a positive number of processes")
+    if scheduler or executor == "dask":
+        if jobs == 0:
+            raise ValueError("jobs=0 runs in this process; with the dask executor give the number of workers (>= 1)")
+        return DaskExecutor(scheduler, jobs)
+    if executor != "process":
+        raise ValueError(f"unknown executor {executor!r}; use 'process' or 'dask'")
+    return InlineExecutor() if jobs == 0 else ProcessExecutor(jobs)

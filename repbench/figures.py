@@ -1,4 +1,4 @@
-"""What the families' study scripts share: write a summary table and a figure under results/."""
+"""What the families' studies share: where their outputs go, and writing a summary table and a figure."""
 
 from __future__ import annotations
 
@@ -6,6 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+
+def study_paths(family: str, name: str, profile: str, results: Path | None = None) -> tuple[Path, Path]:
+    """results/<family>/<name>_<profile>.csv and results/plots/<family>_<name>_<profile>.png: the profile in the
+    name, so a quick run never overwrites the standard study."""
+    from repbench.paths import results_dir
+
+    root = Path(results) if results is not None else results_dir()
+    return root / family / f"{name}_{profile}.csv", root / "plots" / f"{family}_{name}_{profile}.png"
 
 
 def write_table(table: pd.DataFrame, path: Path) -> Path:

@@ -18,12 +18,12 @@ class ClassificationData:
     pretrain use it instead of X_train, the others ignore it.
     """
 
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
+    X_train: np.ndarray  # float32 [n, d], features in [0, 1] for the digit tasks
+    y_train: np.ndarray  # int64 [n], classes 0 .. n_classes-1
+    X_val: np.ndarray  # float32 [m, d]
+    y_val: np.ndarray  # int64 [m]
     n_classes: int
-    X_unlabelled: np.ndarray | None = None
+    X_unlabelled: np.ndarray | None = None  # float32 [u, d] or None
 
     @property
     def X_pretrain(self) -> np.ndarray:
@@ -39,4 +39,5 @@ CLASSIFICATION = Kind(
     "classification",
     hands=ClassificationData,
     expects="predict(X) -> integer labels in [0, n_classes)",
+    requires=("predict",),
 )

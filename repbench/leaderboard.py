@@ -23,7 +23,7 @@ from repbench.plugin import Reported
 COLUMNS = [
     "task", "profile", "task_params", "origin", "method", "method_params", "metric", "unit",
     "higher_is_better", "is_main", "n_seeds", "n_failed", "mean", "std", "ci95", "rank", "reported",
-    "reported_source", "delta_vs_reported", "wall_s_mean", "commit", "task_version", "method_version",
+    "reported_source", "delta_vs_reported", "wall_s_mean", "commit", "code", "task_version", "method_version",
 ]
 # fmt: on
 FLOAT_FORMAT = "%.6g"
@@ -52,6 +52,19 @@ def _commit(records: list[dict[str, Any]]) -> str:
     return ";".join(sorted(tags))
 
 
+def _code(records: list[dict[str, Any]]) -> str:
+    """'repbench' when the suite's own plugins produced every record; otherwise which external code did."""
+    tags = set()
+    for record in records:
+        for plugin in (record.get("plugins") or {}).values():
+            if plugin.get("origin") == "external":
+                if plugin.get("distribution"):
+                    tags.add(f"external: {plugin['distribution']} {plugin.get('version') or ''}".rstrip())
+                else:
+                    tags.add(f"external: {Path(plugin['file']).name} sha256:{(plugin.get('sha256') or '?')[:12]}")
+    return ";".join(sorted(tags)) or "repbench"
+
+
 def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of one task x method x params configuration: one per metric, over its seeds."""
     ok = sorted((r for r in group if r["status"] == "ok"), key=lambda r: r["identity"]["replicate"])
@@ -62,7 +75,7 @@ def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dic
         "method_version": str(ident["method_version"]),
     }
     if not ok:  # a configuration that only failed still shows up, so failures are never invisible
-        return [{**base, "metric": "", "n_seeds": 0, "commit": _commit(group)}]
+        return [{**base, "metric": "", "n_seeds": 0, "commit": _commit(group), "code": _code(group)}]
     metrics: dict[str, list[dict[str, Any]]] = {}
     for record in ok:
         for entry in record["metrics"]:
@@ -75,7 +88,7 @@ def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dic
             **base, "metric": name, "unit": entries[0]["unit"], "higher_is_better": entries[0]["higher_is_better"],
             "is_main": entries[0]["is_main"], "n_seeds": len(values), "mean": values.mean(),
             "std": _std(values) if len(values) > 1 else math.nan, "ci95": ci95(values),
-            "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok),
+            "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok), "code": _code(ok),
         })
     return rows
 
@@ -115,7 +128,8 @@ def _add_reported(table: pd.DataFrame, reported: ReportedLookup) -> pd.DataFrame
 
 
 def _rank_and_sort(table: pd.DataFrame) -> pd.DataFrame:
-    measured = table["n_seeds"] > 0
+    # information columns (counts, diagnostics: no direction) are never ranked
+    measured = (table["n_seeds"] > 0) & table["higher_is_better"].notna()
     table["rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
     for _, block in table[measured].groupby(["task", "profile", "task_params", "metric"], sort=False):
         ascending = not bool(block["higher_is_better"].iloc[0])
@@ -159,7 +173,9 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
     for metric in metrics:
         first = block[block["metric"] == metric].iloc[0]
         unit = f" ({first['unit']})" if first["unit"] else ""
-        heads.append(f"{metric}{unit} {'↑' if first['higher_is_better'] else '↓'}")
+        direction = first["higher_is_better"]
+        arrow = "" if direction is None or pd.isna(direction) else " ↑" if direction else " ↓"
+        heads.append(f"{metric}{unit}{arrow}")
     lines = [
         "| rank | method | " + " | ".join(heads) + " | seeds | failed | wall s |",
         "|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|",
@@ -183,8 +199,9 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
         first = rows.iloc[0]
         main = by_metric.get(metrics[0]) if metrics else None
         rank = "" if main is None or pd.isna(main["rank"]) else str(int(main["rank"]))
+        external = "" if first["code"] == "repbench" or pd.isna(first["code"]) else f" † {first['code']}"
         lines.append(
-            f"| {rank} | {labels.get((method, params), method)} | " + " | ".join(cells)
+            f"| {rank} | {labels.get((method, params), method)}{external} | " + " | ".join(cells)
             + f" | {int(first['n_seeds'])} | {int(first['n_failed'])} | {_num(first['wall_s_mean'], '%.3g')} |"
         )
     lines.append("")
@@ -196,8 +213,9 @@ def to_markdown(table: pd.DataFrame) -> str:
     """One table per task and profile (and per task setting, where several were run)."""
     out = [
         "# Leaderboard", "",
-        "Mean ± 95 % confidence half-width over seeds; ↑ higher is better, ↓ lower is better. Rank is by the "
-        "task's main metric (first column). Reported rows are published values, not our runs.", "",
+        "Mean ± 95 % confidence half-width over seeds; ↑ higher is better, ↓ lower is better, no arrow: an "
+        "information column (never ranked). Rank is by the task's main metric (first column). Reported rows "
+        "are published values, not our runs; rows marked † come from code outside this repository.", "",
     ]
     for (task, profile), block in table.groupby(["task", "profile"], sort=False):
         ours, published = block[block["origin"] == "ours"], block[block["origin"] == "reported"]

@@ -14,5 +14,5 @@ def results_dir() -> Path:
 
 
 def data_root() -> Path:
-    """Downloads and simulation caches; CI points REPBENCH_DATA at ../shared/data."""
+    """Downloads and simulation caches; CI points REPBENCH_DATA at a folder that holds the canonical files."""
     return Path(os.environ.get(DATA_ENV) or "data")

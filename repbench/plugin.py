@@ -1,12 +1,13 @@
 """Thin base classes for task and method plugins (benchopt's Objective/Solver, scikit-learn's fit/predict).
 
 A *task* owns the data and the protocol: it hands the method what its `kind` promises (never the test
-labels) and scores the fitted method. A *method* declares the kinds it solves and implements `fit` plus
-whatever the kind expects (e.g. `predict`). Everything else has a default.
+labels) and scores the fitted method. A *method* declares the kinds it solves and implements `fit` plus what
+each kind requires (e.g. `predict`); registration checks that contract. Everything else has a default.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,11 +19,14 @@ from repbench.profiles import PROFILES, get_profile
 
 @dataclass(frozen=True)
 class Kind:
-    """A contract between tasks and methods: what a task hands to `fit`, what it then calls on the method."""
+    """A contract between tasks and methods: the data class a task hands to `fit` (`hands`), the methods a
+    solver must implement besides `fit` (`requires`, checked when a method registers) and what they return
+    (`expects`, shown by `repbench info`)."""
 
     name: str
     hands: type
     expects: str
+    requires: tuple[str, ...] = ("predict",)
 
     def __str__(self) -> str:
         return self.name
@@ -30,13 +34,30 @@ class Kind:
 
 @dataclass(frozen=True)
 class Metric:
-    """A declared metric; exactly one metric of a task is its main (ranking) metric."""
+    """A declared metric; exactly one metric of a task is its main (ranking) metric.
+
+    `higher_is_better=None` makes it an information column (a count or a diagnostic such as the number of
+    parameters or the selected step): shown, never ranked, no arrow. A name ending in `*` declares a family
+    of metrics whose number depends on the parameters (e.g. `recon_err_l*`: one per pretrained layer).
+    """
 
     name: str
     unit: str = ""
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True
     main: bool = False
     description: str = ""
+
+    @property
+    def is_info(self) -> bool:
+        return self.higher_is_better is None
+
+    def matches(self, name: str) -> bool:
+        return fnmatch.fnmatchcase(name, self.name) if self.name.endswith("*") else name == self.name
+
+
+def info(name: str, unit: str = "", description: str = "") -> Metric:
+    """An information column: reported beside the scores, never ranked."""
+    return Metric(name, unit, higher_is_better=None, description=description)
 
 
 @dataclass(frozen=True)
@@ -61,13 +82,30 @@ class DivergedError(RuntimeError):
 
 @dataclass
 class RunContext:
-    """What a cell's task and method may know about the run they are part of."""
+    """What a cell's task and method may know about the run they are part of.
+
+    The core resolves `device` (a torch device string that exists here) and seeds Python, NumPy and torch
+    with `seed` before every `fit`; a method draws further random numbers from `generator()` / `rng()`
+    instead of re-seeding global state.
+    """
 
     seed: int
     profile: str
     device: str = "cpu"
     divergence_threshold: float = 1e8
     fold: int = 0  # which resampling `Task.load` prepares, for tasks with `n_folds() > 1`
+
+    def generator(self, device: str | None = None) -> Any:
+        """A torch.Generator seeded with the cell's seed, on `device` (default: the cell's device)."""
+        import torch
+
+        return torch.Generator(device=device or self.device).manual_seed(self.seed)
+
+    def rng(self) -> Any:
+        """A numpy Generator seeded with the cell's seed."""
+        import numpy as np
+
+        return np.random.default_rng(self.seed)
 
     def check_loss(self, value: float, what: str = "loss") -> float:
         """Raise DivergedError when a training loss is not finite or beyond the divergence threshold."""
@@ -172,11 +210,12 @@ class Method(Component):
 
     role = "method"
     solves: ClassVar[tuple[Kind, ...]] = ()
-    # extra, method-specific measurements (never main); an instance may set its own in __init__ when they
-    # depend on its parameters (e.g. one reconstruction error per pretrained layer)
+    # extra, method-specific measurements (never main), e.g. training time or the selected step; `repbench
+    # info` lists them. A name ending in `*` declares a parameter-dependent family (`recon_err_l*`).
     metrics: ClassVar[tuple[Metric, ...]] = ()
 
     def fit(self, data: Any, ctx: RunContext) -> Method:
+        """Learn from `data` (the kind's data class); choices are made on its validation split only."""
         raise NotImplementedError
 
     def report(self) -> dict[str, float]:
@@ -188,9 +227,22 @@ class Method(Component):
         return any(kind.name == task.kind.name for kind in cls.solves)
 
     @classmethod
+    def declared_metric(cls, name: str) -> Metric | None:
+        return next((m for m in cls.metrics if m.matches(name)), None)
+
+    @classmethod
     def check_declaration(cls) -> None:
         super().check_declaration()
         if not cls.solves or not all(isinstance(k, Kind) for k in cls.solves):
             raise TypeError(f"method {cls.name!r} must set `solves` to a tuple of repbench Kinds")
+        if cls.fit is Method.fit:
+            raise TypeError(f"method {cls.name!r} does not implement `fit(self, data, ctx)`")
+        for kind in cls.solves:
+            missing = [name for name in kind.requires if not callable(getattr(cls, name, None))]
+            if missing:
+                raise TypeError(
+                    f"method {cls.name!r} solves kind {kind.name!r} but does not implement "
+                    f"{', '.join(f'`{m}`' for m in missing)} (kind {kind.name!r} requires: {kind.expects})"
+                )
         if any(m.main for m in cls.metrics):
             raise TypeError(f"method {cls.name!r}: only tasks declare the main metric")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
 import os
 import platform
 import subprocess
+import sys
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ import repbench
 
 PACKAGES = ("torch", "numpy", "scipy", "scikit-learn", "pandas", "neuron")
 SOURCE_ROOT = Path(repbench.__file__).resolve().parent.parent
+SUITE_PACKAGES = ("repbench.benchmarks.", "repbench.methods.")  # where the suite's own plugins live
 
 
 def _git(*args: str) -> str | None:
@@ -87,3 +91,32 @@ def provenance(code: dict[str, Any] | None = None) -> dict[str, Any]:
         **environment(),
         "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+@functools.lru_cache(maxsize=None)
+def plugin_provenance(cls: type) -> dict[str, Any]:
+    """Which code a task or method class came from: its source file's sha256 and, for code installed as a
+    distribution (a plugin package with entry points), that distribution's name and version. `origin` is
+    "suite" for the plugins shipped in this repository and "external" for everything else, whose results
+    the suite's git commit does not describe."""
+    module = sys.modules.get(cls.__module__)
+    source = inspect.getsourcefile(cls) or getattr(module, "__file__", None)
+    path = Path(source).resolve() if source else None
+    suite = cls.__module__.startswith(SUITE_PACKAGES)
+    top = cls.__module__.split(".", 1)[0]
+    dists = packages_distributions().get(top, [])
+    dist = dists[0] if dists and not cls.__module__.startswith("repbench_external.") else None
+    try:
+        shown = str(path.relative_to(SOURCE_ROOT)) if suite and path else str(path)
+    except ValueError:
+        shown = str(path)
+    return {
+        "module": cls.__module__,
+        "class": cls.__qualname__,
+        "file": shown,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path and path.is_file() else None,
+        "origin": "suite" if suite else "external",
+        "distribution": dist,
+        "version": _package_version(dist) if dist else None,
+    }
+

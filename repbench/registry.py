@@ -1,8 +1,13 @@
-"""One registry for tasks and methods (timm's `register_model`, DomainBed's single algorithm table).
+"""One registry for tasks, methods and commands (timm's `register_model`, DomainBed's single algorithm table).
 
-Plugins register themselves with `@register_task` / `@register_method` when their module is imported.
-`discover()` imports every module under the suite's `benchmarks/` and `methods/` folders, the entry-point
-groups `repbench.tasks` / `repbench.methods`, and any folder on `REPBENCH_PLUGIN_PATH`. A module that
+Plugins register themselves with `@register_task` / `@register_method` / `@register_command` when their
+module is imported. `discover()` imports the plugin modules of the suite's two trees, `benchmarks/` and
+`methods/`: the files at the top of a tree (drop-in plugins) and the files directly inside each family folder.
+A family's sub-packages (its simulator, data loaders, studies) are libraries that plugins import when a cell
+runs, so listing plugins never loads a simulator. A family folder may name the packages it needs in
+`REQUIRES` (its `__init__.py`); when one is missing, the family is listed as unavailable with the install
+command and its plugins are not imported. Then come the entry-point groups `repbench.tasks`,
+`repbench.methods`, `repbench.commands`, and the files or folders on `REPBENCH_PLUGIN_PATH`. A module that
 fails to import is recorded as unavailable with its error instead of breaking the listing.
 """
 
@@ -25,7 +30,7 @@ from repbench.params import did_you_mean
 from repbench.plugin import Component, Method, Task
 
 PLUGIN_PACKAGES = ("repbench.benchmarks", "repbench.methods")
-ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods"}
+ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods", "command": "repbench.commands"}
 PLUGIN_PATH_ENV = "REPBENCH_PLUGIN_PATH"
 
 C = TypeVar("C", bound=type[Component])
@@ -147,14 +152,38 @@ def _try(name: str, origin: str, load: Callable[[], object]) -> object | None:
         return None
 
 
+def _skipped(leaf: str) -> bool:
+    """pytest modules beside the plugins are benchmarks to run, private modules are helpers."""
+    return leaf.startswith(("_", "test_")) or leaf == "conftest"
+
+
+def missing_requirements(package: str) -> list[str]:
+    """The modules a family's `REQUIRES` names that cannot be imported here (checked without importing them)."""
+    family = importlib.import_module(package)
+    return [name for name in getattr(family, "REQUIRES", ()) if importlib.util.find_spec(name) is None]
+
+
 def _walk(package: str) -> Iterable[str]:
-    pkg = importlib.import_module(package)
-    for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{package}."):
-        leaf = info.name.rsplit(".", 1)[-1]
-        # pytest modules beside the plugins are benchmarks to run, not plugins to load
-        if leaf.startswith(("_", "test_")) or leaf == "conftest":
+    """The plugin modules of one tree: its top-level modules and each available family's own modules."""
+    tree = importlib.import_module(package)
+    for info in pkgutil.iter_modules(tree.__path__, prefix=f"{package}."):
+        if _skipped(info.name.rsplit(".", 1)[-1]):
             continue
-        yield info.name
+        if not info.ispkg:
+            yield info.name
+            continue
+        missing = _try(info.name, "suite family", lambda f=info.name: missing_requirements(f))
+        if missing:
+            REGISTRY.unavailable[info.name] = Unavailable(
+                info.name, "suite family",
+                f"needs {', '.join(missing)}: install it with `pip install {' '.join(missing)}` "
+                "(or reinstall repbench, whose default install includes every family)",
+            )
+            continue
+        family = importlib.import_module(info.name)
+        for module in pkgutil.iter_modules(family.__path__, prefix=f"{info.name}."):
+            if not module.ispkg and not _skipped(module.name.rsplit(".", 1)[-1]):
+                yield module.name
 
 
 def _load_file(path: Path) -> None:
@@ -205,7 +234,8 @@ def discover(extra_paths: Iterable[str | Path] = ()) -> Registry:
             REGISTRY._loaded.add(key)
             dist = getattr(ep.dist, "name", "?")
             obj = _try(ep.name, f"entry point {ep.value} in {group} ({dist})", ep.load)
-            if isinstance(obj, type) and issubclass(obj, Component) and obj.name not in REGISTRY.table(role):
+            if role != "command" and isinstance(obj, type) and issubclass(obj, Component) \
+                    and obj.name not in REGISTRY.table(role):
                 _try(ep.name, f"entry point {ep.value}", lambda o=obj, r=role: REGISTRY.add(r, o))
 
     for path in plugin_files([*env_plugin_paths(), *extra_paths]):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
+from repbench.execute import ExecOptions, execute_cell, fit_seeded
 from repbench.plugin import RunContext
 
 
@@ -40,8 +40,7 @@ def test_seeded_mlp_runs_are_bit_identical(registry):
     data = registry.get_task("digits")().load(RunContext(seed=0, profile="quick"))
 
     def weights(seed):
-        torch.manual_seed(seed)  # as the runner does before every cell
-        method = registry.get_method("mlp")(max_epochs=3).fit(data, RunContext(seed=seed, profile="quick"))
+        method = fit_seeded(registry.get_method("mlp")(max_epochs=3), data, RunContext(seed=seed, profile="quick"))
         return [p.detach().clone() for p in method.net_.parameters()]
 
     same, again, other = weights(7), weights(7), weights(8)

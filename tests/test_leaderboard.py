@@ -20,12 +20,18 @@ REPORTED = {"toy": (
 )}
 
 
-def _record(method, params, replicate, accuracy, wall, status="ok", commit="abc123def4567890"):
+SUITE = {"origin": "suite", "file": "methods/toy.py", "sha256": "0" * 64, "distribution": "repbench"}
+EXTERNAL = {"origin": "external", "file": "/home/me/plugins/other.py", "sha256": "ab" * 32, "distribution": None}
+
+
+def _record(method, params, replicate, accuracy, wall, status="ok", commit="abc123def4567890", plugin=SUITE):
     metrics = [] if status != "ok" else [
         {"name": "accuracy", "value": accuracy, "unit": "%", "higher_is_better": True, "is_main": True},
         {"name": "fit_s", "value": wall / 2, "unit": "s", "higher_is_better": False, "is_main": False},
+        {"name": "n_parameters", "value": 100 + replicate, "unit": "", "higher_is_better": None, "is_main": False},
     ]
     return {
+        "plugins": {"task": SUITE, "method": plugin},
         "schema": 1, "key": f"{method}-{replicate}-{json.dumps(params)}", "status": status,
         "reason": None if status == "ok" else "RuntimeError: boom",
         "identity": {"task": "toy", "task_version": "1", "task_params": {"n": 60}, "method": method,
@@ -42,8 +48,8 @@ RECORDS = [
     _record("toy-ok", {"shift": 1.0}, 0, 90.0, 1.0),
     _record("toy-ok", {"shift": 1.0}, 1, 92.0, 1.0, commit="fff000fff000fff0"),
     _record("toy-ok", {"shift": 1.0}, 2, 0, 0.3, status="failed"),
-    _record("other", {}, 0, 97.0, 3.0),
-    _record("other", {}, 1, 97.0, 3.0),
+    _record("other", {}, 0, 97.0, 3.0, plugin=EXTERNAL),
+    _record("other", {}, 1, 97.0, 3.0, plugin=EXTERNAL),
     _record("broken", {}, 0, 0, 0.1, status="failed"),
 ]
 
@@ -65,6 +71,11 @@ def test_statistics_and_ranks():
     # lower-is-better metrics rank the other way
     fit = table[table.metric == "fit_s"].set_index("method_params")["rank"]
     assert fit['{"shift":1.0}'] == 1
+    # information columns carry no direction and no rank
+    assert table[table.metric == "n_parameters"]["rank"].isna().all()
+    # the code column tells the suite's code from code outside the repository
+    codes = table[(table.metric == "accuracy") & (table.origin == "ours")].set_index("method")["code"]
+    assert codes["other"] == "external: other.py sha256:abababababab" and set(codes.drop("other")) <= {"repbench"}
     # a configuration that only failed stays visible
     assert table[table.method == "broken"]["n_failed"].iloc[0] == 1
     refs = table[table.origin == "reported"]

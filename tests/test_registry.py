@@ -1,3 +1,4 @@
+import hashlib
 import subprocess
 import sys
 import textwrap
@@ -5,9 +6,24 @@ import textwrap
 import pytest
 
 from repbench import Method, Metric, Task, register_method, register_task
+from repbench.benchmarks.invariance.kind import INVARIANCE
+from repbench.cells import plan
+from repbench.execute import ExecOptions, execute_cell
 from repbench.kinds import CLASSIFICATION
 from repbench.registry import RegistryError, discover
 from tests.conftest import BROKEN, TOY
+
+
+class Complete(Method):
+    """The least a classification method implements."""
+
+    solves = (CLASSIFICATION,)
+
+    def fit(self, data, ctx):
+        return self
+
+    def predict(self, X):
+        return X[:, 0].astype(int) * 0
 
 
 def test_suite_plugins_are_discovered(registry):
@@ -25,14 +41,14 @@ def test_unknown_name_suggests_the_closest(registry):
 
 def test_duplicate_names_are_rejected(clean_registry):
     @register_method("dup-method")
-    class First(Method):
-        solves = (CLASSIFICATION,)
+    class First(Complete):
+        pass
 
     with pytest.raises(RegistryError, match="duplicate method name 'dup-method'"):
 
         @register_method("dup-method")
-        class Second(Method):
-            solves = (CLASSIFICATION,)
+        class Second(Complete):
+            pass
 
     assert clean_registry.methods["dup-method"] is First
 
@@ -54,9 +70,36 @@ def test_malformed_plugins_fail_at_registration(clean_registry):
     with pytest.raises(ValueError, match="unknown profile 'quik'"):
 
         @register_method("bad-profile")
-        class BadProfile(Method):
-            solves = (CLASSIFICATION,)
+        class BadProfile(Complete):
             profiles = {"quik": {}}
+
+
+def test_a_method_missing_what_its_kind_requires_fails_at_registration(clean_registry):
+    with pytest.raises(TypeError, match="does not implement `fit"):
+
+        @register_method("no-fit")
+        class NoFit(Method):
+            solves = (CLASSIFICATION,)
+
+            def predict(self, X):
+                return X
+
+    with pytest.raises(TypeError, match="kind 'classification' but does not implement `predict`"):
+
+        @register_method("no-predict")
+        class NoPredict(Method):
+            solves = (CLASSIFICATION,)
+
+            def fit(self, data, ctx):
+                return self
+
+    with pytest.raises(TypeError, match="kind 'invariance' but does not implement `embed`"):
+
+        @register_method("no-embed")
+        class NoEmbed(Complete):
+            solves = (CLASSIFICATION, INVARIANCE)
+
+    assert not {"no-fit", "no-predict", "no-embed"} & set(clean_registry.methods)
 
 
 def test_broken_plugin_is_listed_not_raised(clean_registry):
@@ -73,12 +116,23 @@ def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_regis
     src = tmp_path / "src"
     (src / "repbench_ep_demo").mkdir(parents=True)
     (src / "repbench_ep_demo" / "__init__.py").write_text(textwrap.dedent("""
+        import numpy as np
+
         from repbench import Method, register_method
         from repbench.kinds import CLASSIFICATION
 
         @register_method("ep-demo")
         class Demo(Method):
+            # predicts the most frequent training label
+
             solves = (CLASSIFICATION,)
+
+            def fit(self, data, ctx):
+                self.label_ = int(np.bincount(data.y_train).argmax())
+                return self
+
+            def predict(self, X):
+                return np.full(len(X), self.label_)
     """))
     (src / "pyproject.toml").write_text(textwrap.dedent("""
         [build-system]
@@ -103,6 +157,17 @@ def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_regis
     registry = discover()
     assert registry.get_method("ep-demo").__module__ == "repbench_ep_demo"
     assert "repbench_ep_demo_missing" in registry.unavailable["ep-broken"].error
+
+    # its results name the distribution and the code that produced them, not repbench's commit alone
+    record = execute_cell(plan(registry, "quick", ["digits"], ["ep-demo"], seeds=1)[0], ExecOptions(device="cpu"))
+    assert record["status"] == "ok", record["reason"]
+    plugin = record["plugins"]["method"]
+    installed = site / "repbench_ep_demo" / "__init__.py"
+    assert plugin["origin"] == "external" and plugin["distribution"] == "repbench-ep-demo"
+    assert plugin["version"] == "0.1"
+    assert plugin["sha256"] == hashlib.sha256(installed.read_bytes()).hexdigest()
+    assert record["plugins"]["task"]["origin"] == "suite"
+    assert record["plugins"]["task"]["file"] == "benchmarks/classic/tasks.py"
 
 
 def test_toy_plugin_path_loads_once(registry):

@@ -11,14 +11,17 @@ from repbench import Kind
 
 @dataclass(frozen=True)
 class InvarianceData:
-    """What a task hands to `fit`. `hidden` and `z_dim` are the block width and representation size the
-    task's protocol prescribes (PAPERS.md C: 50 and 8 for the tabular sets); methods use them unless told
-    otherwise, so one method definition fits 64-pixel digits and 100-column census rows alike."""
+    """What a task hands to `fit`: training and validation splits (the test split stays with the task).
 
-    X_train: np.ndarray
-    y_train: np.ndarray
-    s_train: np.ndarray
-    X_val: np.ndarray
+    `hidden` and `z_dim` are the block width and representation size the task's protocol prescribes (50 and
+    8 for the tabular sets, as in Louizos et al. 2016's VFAE setup that Jaiswal et al. follow); methods use
+    them unless told otherwise, so one method definition fits 64-pixel digits and 100-column census rows.
+    """
+
+    X_train: np.ndarray  # float32 [n, d]: flattened images in [0, 1] or standardised / one-hot table rows
+    y_train: np.ndarray  # int64 [n]: target classes 0 .. n_classes-1
+    s_train: np.ndarray  # int64 [n]: the factor to forget, 0 .. n_s-1 (angle class, sex, age > 25)
+    X_val: np.ndarray  # the validation split, same layout: for model selection only
     y_val: np.ndarray
     s_val: np.ndarray
     n_classes: int
@@ -37,4 +40,5 @@ INVARIANCE = Kind(
     "invariance",
     hands=InvarianceData,
     expects="predict(X) -> y labels; embed(X) -> the representation a post-hoc probe reads (n x d)",
+    requires=("predict", "embed"),
 )

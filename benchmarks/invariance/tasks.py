@@ -9,11 +9,11 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from repbench import Metric, Param, Task, register_task
-from repbench.benchmarks.invariance import images, tabular
+from repbench import Metric, Param, Task, info, register_task
+from repbench.benchmarks.invariance.data import images, tabular
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
 from repbench.benchmarks.invariance.probes import majority_rate, probe_accuracies
-from repbench.benchmarks.mnist import N_VAL, load_mnist
+from repbench.benchmarks.classic.data import N_VAL, load_mnist
 
 JAISWAL = ("Jaiswal, Moyer, Ver Steeg, AbdAlmageed & Natarajan (2020), Invariant representations through "
            "adversarial forgetting, AAAI 34(04):4272-4279")
@@ -21,7 +21,7 @@ PROBE_METRICS = (
     Metric("s_acc_mlp", "%", higher_is_better=False,
            description="test accuracy of a fresh MLP(50, 50) probe predicting s from the frozen representation"),
     Metric("s_acc_logreg", "%", higher_is_better=False, description="the same with a logistic-regression probe"),
-    Metric("s_majority", "%", description="s-accuracy of always guessing the most frequent s: the ideal floor"),
+    info("s_majority", "%", "s-accuracy of always guessing the most frequent s: the ideal floor"),
 )
 
 
@@ -56,7 +56,7 @@ class RotatedDigits(InvarianceTask):
     """Digits rotated by one of five angles (s = the angle); tested at the training angles, at unseen
     angles, and on eroded / dilated strokes."""
 
-    hidden, z_dim = 256, 32  # ours: PAPERS.md gives no sizes for the image models
+    hidden, z_dim = 256, 32  # ours: Jaiswal et al. give no sizes for the image models
     metrics = (
         Metric("y_acc", "%", main=True, description="digit accuracy on test images at the training angles"),
         *PROBE_METRICS,
@@ -130,10 +130,10 @@ class BiasTask(InvarianceTask):
     """A protected attribute s: probes as above, plus the majority rates and the fairness gaps of the
     model's own predictions (fairlearn)."""
 
-    hidden, z_dim = 50, 8  # PAPERS.md C: one hidden layer of 50 units per block, z of size 8
+    hidden, z_dim = 50, 8  # VFAE setup (Louizos et al. 2016): one hidden layer of 50 units per block, z of size 8
     metrics = (
         Metric("y_acc", "%", main=True, description="accuracy of the model's own predictor on the test rows"),
-        Metric("y_majority", "%", description="y-accuracy of always predicting the most frequent class"),
+        info("y_majority", "%", "y-accuracy of always predicting the most frequent class"),
         *PROBE_METRICS,
         Metric("dp_diff", higher_is_better=False,
                description="demographic-parity difference of the predictions between s groups (fairlearn)"),

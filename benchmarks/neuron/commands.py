@@ -1,8 +1,10 @@
-"""`repbench data simulate` and `repbench data list`: make and inspect the family's simulated datasets."""
+"""The neuron family's commands: `repbench data simulate|list` (make and inspect the simulated datasets) and
+`repbench study depth|speed|dask-speedup`. The simulator and the studies load only when a command runs."""
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -10,27 +12,37 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.benchmarks.neuron.dataset import Dataset, DatasetError, DatasetSpec, generate
-from repbench.benchmarks.neuron.variants import VARIANTS
-from repbench.cluster import DaskUnavailable
 from repbench.paths import data_root, results_dir
+from repbench.profiles import PROFILES
+
+CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; a test keeps the two in step
+profile_option = click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
+results_option = click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
+                              help="Results folder (default: $REPBENCH_RESULTS or ./results).")
+
+
+def _fail(message: str) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(2)
 
 
 @register_command("data")
 @click.command("simulate")
-@click.option("--cell", type=click.Choice(list(VARIANTS)), default="l5pc-nmda", show_default=True)
+@click.option("--cell", type=click.Choice(CELLS), default="l5pc-nmda", show_default=True)
 @click.option("--seconds", type=click.FloatRange(min=0.001), default=60.0, show_default=True,
               help="Simulated time to have in the dataset; existing chunks are kept, missing ones made.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes (with --executor dask and no --scheduler: LocalCluster workers).")
+              help="Trials simulated at once: processes (with --executor dask and no --scheduler: LocalCluster "
+                   "workers). 1 simulates in this process.")
 @click.option("--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True,
-              help="dask: one Dask task per chunk (the data root must be shared with the workers).")
+              help="dask: one Dask task per trial (the data root must be shared with the workers).")
 @click.option("--scheduler", default=None, metavar="ADDRESS|FILE",
               help="Dask scheduler (tcp://HOST:PORT or a scheduler file); implies --executor dask.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--trial-ms", type=click.IntRange(min=100), default=6000, show_default=True,
               help="Length of one simulation (the authors': 6000).")
-@click.option("--trials-per-chunk", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--trials-per-chunk", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Trials stored per chunk file (work is spread over trials either way).")
 @click.option("--morphology", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Neurolucida .asc or .swc file (default: NEURON's embedded pyramid.nrn).")
 @click.option("--fixed-dt", type=click.FloatRange(min=1e-4, max=1.0), default=None,
@@ -40,41 +52,46 @@ from repbench.paths import data_root, results_dir
               help="Distal dendritic sites recorded per tree (0: soma only).")
 @click.option("--report/--no-report", default=True, show_default=True,
               help="Write the validation CSV and sample figure under RESULTS/neuron/.")
-@click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Results folder (default: $REPBENCH_RESULTS or ./results).")
+@results_option
 @click.option("--no-progress", is_flag=True)
 def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol,
              dendritic_sites, report, results, no_progress) -> None:
     """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data)."""
+    from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetError, DatasetSpec, generate
+    from repbench.cluster import DaskUnavailable
+
     spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
                        morphology=str(Path(morphology).resolve()) if morphology else None, fixed_dt=fixed_dt,
                        atol=atol, dendritic_sites_per_tree=dendritic_sites)
     try:
         dataset = Dataset.open(spec)
     except (DatasetError, ValueError, OSError) as err:
-        click.secho(f"error: {err}", fg="red", err=True)
-        sys.exit(2)
-    have = dataset.n_chunks(seconds) - len(dataset.missing(seconds))
-    click.echo(f"dataset {dataset.path} ({have}/{dataset.n_chunks(seconds)} chunks present)")
+        _fail(str(err))
+    chunks = dataset.n_chunks(seconds)
+    stored = chunks * trials_per_chunk * trial_ms / 1000
+    if not math.isclose(stored, seconds):
+        click.echo(f"note: {seconds:g} s is rounded up to {chunks * trials_per_chunk} whole trials of {trial_ms} ms "
+                   f"= {stored:g} s")
+    have = chunks - len(dataset.missing(seconds))
+    click.echo(f"dataset {dataset.path} ({have}/{chunks} chunks of {trials_per_chunk} trial(s) present)")
     start = time.perf_counter()
     try:
         made = generate(dataset, seconds, jobs=jobs, progress=not no_progress,
                         executor="dask" if scheduler else executor, scheduler=scheduler)
-    except DaskUnavailable as err:
-        click.secho(f"error: {err}", fg="red", err=True)
-        sys.exit(2)
+    except (DaskUnavailable, DatasetError) as err:
+        _fail(str(err))
     except KeyboardInterrupt:
         click.secho("interrupted: finished chunks are kept; run the same command again to resume", err=True)
         sys.exit(130)
     wall = time.perf_counter() - start
     if made:
         sim = len(made) * spec.trials_per_chunk * spec.trial_ms / 1000
-        click.echo(f"simulated {sim:g} s in {wall:.1f} s wall on {jobs} process(es): "
-                   f"{sim / wall:.3g} simulated s per wall s ({sim / wall / jobs:.3g} per process)")
+        click.echo(f"simulated {sim:g} s in {wall:.1f} s wall on {jobs} worker(s): "
+                   f"{sim / wall:.3g} simulated s per wall s ({sim / wall / jobs:.3g} per worker)")
     if report:
-        from repbench.benchmarks.neuron.report import write_report
+        from repbench.benchmarks.neuron.data.report import write_report
 
-        row, csv, png = write_report(dataset, (results or results_dir()) / "neuron", seconds)
+        row, csv, png = write_report(dataset, (results or results_dir()) / "neuron", stored)
         for key, value in row.items():
             click.echo(f"  {key:28s} {value:.4g}" if isinstance(value, float) else f"  {key:28s} {value}")
         click.echo(f"report: {csv}\nfigure: {png}")
@@ -96,3 +113,47 @@ def list_datasets() -> None:
         morph = ident.get("morphology", {}).get("file", "-")
         click.echo(f"{manifest.parent.name:28s} cell={ident['cell']:10s} seed={ident['seed']:<4d} "
                    f"morphology={morph:16s} {chunks} chunks = {seconds:g} s simulated")
+
+
+@register_command("study")
+@click.command("depth")
+@profile_option
+@results_option
+def depth(profile: str, results: Path | None) -> None:
+    """Spike AUC against TCN depth per cell, from the records of `repbench run --task neuron-nmda --task
+    neuron-ampa --method tcn --grid depth=1,2,3,4,5,7 --profile P`."""
+    from repbench.benchmarks.neuron.studies.depth import run_study
+
+    try:
+        paths = run_study(profile, results)
+    except ValueError as err:
+        _fail(str(err))
+    click.echo("written " + " and ".join(map(str, paths)))
+
+
+@register_command("study")
+@click.command("speed")
+@profile_option
+@results_option
+def speed(profile: str, results: Path | None) -> None:
+    """NEURON simulation speed per cell, CVODE against fixed steps, parallel efficiency of generation
+    (quick: 2 s trials; standard, paper: 6 s)."""
+    from repbench.benchmarks.neuron.studies.speed import run_study
+
+    click.echo(f"written {run_study(profile, results)}")
+
+
+@register_command("study")
+@click.command("dask-speedup")
+@profile_option
+@results_option
+def dask_speedup(profile: str, results: Path | None) -> None:
+    """Speedup of 2 Dask workers over 1 for a NEURON generation and a training grid (needs dask.distributed)."""
+    from repbench.benchmarks.neuron.studies.dask_speedup import run_study
+    from repbench.cluster import DaskUnavailable
+
+    try:
+        click.echo(f"written {run_study(profile, results)}")
+    except DaskUnavailable as err:
+        _fail(str(err))
+

@@ -13,9 +13,8 @@ import time
 
 import numpy as np
 
-from repbench import Metric, Param, Reported, Task, register_task
-from repbench.benchmarks.neuron.dataset import Dataset, DatasetSpec, generate
-from repbench.benchmarks.neuron.io import NEURON_IO, NeuronIOData, to_trials
+from repbench import Metric, Param, Reported, Task, info, register_task
+from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, to_trials
 from repbench.benchmarks.neuron.metrics import soma_metrics, spike_metrics
 
 AUTHORS = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron 109(17)"
@@ -39,7 +38,7 @@ class NeuronTask(Task):
     profiles = {
         "quick": {"seconds": 40.0, "trial_ms": 2000, "fixed_dt": 0.1},
         "standard": {},
-        "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (issue 7)
+        "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (--executor dask)
     }
     metrics = (
         Metric("spike_auc", main=True, description="ROC AUC of the spike probability over 1 ms test bins"),
@@ -51,11 +50,14 @@ class NeuronTask(Task):
         Metric("soma_explained_variance", description="explained variance of the clipped soma voltage"),
         Metric("surrogate_ms_per_wall_ms_batched", description="simulated ms per wall ms, all test trials at once"),
         Metric("surrogate_ms_per_wall_ms_single", description="simulated ms per wall ms, one trial"),
-        Metric("neuron_ms_per_wall_ms", description="NEURON on the same trials (one core)"),
+        info("neuron_ms_per_wall_ms", description="NEURON's speed on the same trials (one core)"),
         Metric("speedup_vs_neuron", description="batched surrogate speed / NEURON speed"),
     )
 
-    def spec(self) -> DatasetSpec:
+    def spec(self):
+        """The dataset this task reads (data/dataset.py: imported here, at run time, with the simulator)."""
+        from repbench.benchmarks.neuron.data.dataset import DatasetSpec
+
         return DatasetSpec(cell=self.cell, seed=self.data_seed, trial_ms=self.trial_ms,
                            fixed_dt=self.fixed_dt or None)
 
@@ -65,12 +67,14 @@ class NeuronTask(Task):
                 f" --seed {self.data_seed}{dt} --jobs N")
 
     def load(self, ctx) -> NeuronIOData:
+        from repbench.benchmarks.neuron.data.dataset import Dataset, generate
+
         dataset = Dataset.open(self.spec())
         missing = dataset.missing(self.seconds)
         if missing:
             print(f"{self.name}: simulating {len(missing)} chunk(s) of {dataset.path} on one process; "
                   f"`{self.simulate_command()}` does it on N", file=sys.stderr, flush=True)
-        generate(dataset, self.seconds, jobs=1, progress=False)  # cached: instant once simulated
+        generate(dataset, self.seconds, jobs=0, progress=False)  # cached: instant once simulated
         trials = list(dataset.trials(self.seconds))
         n = len(trials)
         n_test, n_val = max(1, round(n * self.test_fraction)), max(1, round(n * self.val_fraction))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from repbench.benchmarks.invariance import images
+from repbench.benchmarks.invariance.data import images
 from repbench.benchmarks.invariance.tasks import DigitsRot
 from repbench.plugin import RunContext
 
@@ -49,7 +49,7 @@ def test_erosion_thins_and_dilation_thickens_strokes(kernel):
 
 
 def test_tradeoff_table_groups_methods_by_delta(tmp_path):
-    from repbench.benchmarks.invariance.tradeoff import plot, tradeoff_table
+    from repbench.benchmarks.invariance.studies.tradeoff import plot, tradeoff_table
 
     def record(method, delta, y, s, seed):
         params = {} if delta is None else {"delta": delta}

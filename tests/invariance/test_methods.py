@@ -2,7 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from repbench.methods.invariance import AdversarialForgetting, ControllableInvariance, PlainNet
+from repbench.execute import fit_seeded
+from repbench.methods.invariance.cai import ControllableInvariance
+from repbench.methods.invariance.forgetting import AdversarialForgetting
+from repbench.methods.invariance.plain import PlainNet
 from repbench.plugin import RunContext
 
 from .conftest import synthetic
@@ -33,7 +36,7 @@ def test_adversarial_term_reaches_the_mask_but_not_the_encoder():
 
 def test_mask_lies_strictly_inside_zero_one():
     data = synthetic()
-    m = AdversarialForgetting(**SMALL, adversary_steps=2).fit(data, CTX)
+    m = fit_seeded(AdversarialForgetting(**SMALL, adversary_steps=2), data, CTX)
     mask = m._apply(m.net_["M"], np.concatenate([data.X_train, 1e3 * data.X_val, -1e3 * data.X_val]))
     assert mask.min() > 0.0 and mask.max() < 1.0
 
@@ -69,7 +72,7 @@ def test_cai_reverses_and_scales_the_adversary_gradient_on_the_encoder():
     m = _built(ControllableInvariance(delta=0.5), data)
     x, s = torch.as_tensor(data.X_train[:32]), torch.as_tensor(data.s_train[:32])
     z = m.net_["E"](x)
-    from repbench.methods.invariance import _ReverseGradient
+    from repbench.methods.invariance.cai import _ReverseGradient
 
     reversed_grad, = torch.autograd.grad(
         torch.nn.functional.cross_entropy(m.net_["D"](_ReverseGradient.apply(z, 0.5)), s), z)
@@ -81,8 +84,8 @@ def test_cai_reverses_and_scales_the_adversary_gradient_on_the_encoder():
 def test_methods_learn_y_and_are_seeded(cls):
     data = synthetic()
     params = {**SMALL, "adversary_steps": 2} if cls is AdversarialForgetting else SMALL
-    a, b = cls(**params).fit(data, CTX), cls(**params).fit(data, CTX)
-    assert a.val_y_acc_ > 80.0
+    a, b = fit_seeded(cls(**params), data, CTX), fit_seeded(cls(**params), data, CTX)
+    assert a.best_.score > 80.0
     np.testing.assert_array_equal(a.embed(data.X_val), b.embed(data.X_val))
     assert a.embed(data.X_val).shape[0] == len(data.X_val)
 
@@ -95,7 +98,7 @@ def test_the_adversary_makes_the_masked_code_forget_s():
     data = synthetic(n=1200, n_s=2)
     leak = {}
     for delta in (0.0, 1.0):
-        m = AdversarialForgetting(steps=1000, lr=3e-3, val_every=100, delta=delta, adversary_steps=3).fit(data, CTX)
+        m = fit_seeded(AdversarialForgetting(steps=1000, lr=3e-3, val_every=100, delta=delta, adversary_steps=3), data, CTX)
         scores = probe_accuracies(m.embed(data.X_train), data.s_train, m.embed(data.X_val), data.s_val, seed=0)
         leak[delta] = np.mean(list(scores.values()))
     assert leak[0.0] > 0.75 and leak[1.0] < leak[0.0] - 0.15, leak

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from repbench.benchmarks.invariance import tabular
+from repbench.benchmarks.invariance.data import tabular
 from repbench.benchmarks.invariance.probes import majority_rate
 from repbench.benchmarks.invariance.tasks import Adult, German
 from repbench.plugin import RunContext

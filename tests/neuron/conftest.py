@@ -12,7 +12,7 @@ def mechanisms_cache(tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def mechanisms(mechanisms_cache):
     """Compile the family's mechanisms once per test session and load them into this process."""
-    from repbench.benchmarks.neuron.mechanisms import load_mechanisms
+    from repbench.benchmarks.neuron.simulator.mechanisms import load_mechanisms
 
     return load_mechanisms(cache=mechanisms_cache)
 

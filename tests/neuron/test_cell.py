@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from neuron import h
 
-from repbench.benchmarks.neuron.cell import SynapseParams, build_cell
-from repbench.benchmarks.neuron.inputs import InputParams, InputSpikes, draw_inputs
-from repbench.benchmarks.neuron.morphology import MorphologyError, load_morphology
-from repbench.benchmarks.neuron.simulate import simulate_trial
-from repbench.benchmarks.neuron.variants import VARIANTS
+from repbench.benchmarks.neuron.kind import InputSpikes
+from repbench.benchmarks.neuron.simulator.cell import SynapseParams, build_cell
+from repbench.benchmarks.neuron.simulator.inputs import InputParams, draw_inputs
+from repbench.benchmarks.neuron.simulator.morphology import MorphologyError, load_morphology
+from repbench.benchmarks.neuron.simulator.run import simulate_trial
+from repbench.benchmarks.neuron.simulator.variants import VARIANTS
 from tests.neuron.morphology_files import export_asc, small_pyramid, small_swc
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from repbench.benchmarks.neuron.dataset import Dataset, DatasetSpec, generate
+from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate
 
 from .test_dataset import _same
 

@@ -8,8 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from repbench.benchmarks.neuron.dataset import Dataset, DatasetError, DatasetSpec, generate, with_inputs
-from repbench.benchmarks.neuron.report import above_runs, validation_row
+from repbench.benchmarks.neuron.data.dataset import (
+    Dataset,
+    DatasetError,
+    DatasetSpec,
+    generate,
+    simulate_one,
+    with_inputs,
+)
+from repbench.benchmarks.neuron.data.report import above_runs, validation_row
 from tests.conftest import repbench_cli
 
 IF = DatasetSpec(cell="if", trial_ms=1000, trials_per_chunk=2)
@@ -28,8 +35,8 @@ def test_same_seed_same_spikes_whatever_the_chunk_order(data_dir):
     assert len(first) == 6 and [t.index for t in first] == list(range(6))
     assert not _same(first[0], first[1])  # each trial has its own stream
     b = Dataset.open(IF, root=data_dir / "other")
-    for chunk in (2, 0, 1):
-        b.simulate_chunk(chunk)
+    for chunk in (2, 0, 1):  # trials simulated out of order, in another dataset folder
+        b.write_chunk(chunk, [simulate_one(b.spec, i) for i in reversed(b.chunk_trials(chunk))][::-1])
     assert all(_same(x, y) for x, y in zip(first, b.trials(6), strict=True))
     c = Dataset.open(DatasetSpec(cell="if", trial_ms=1000, trials_per_chunk=2, seed=1))
     generate(c, 2, progress=False)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from repbench.benchmarks.neuron.depth_study import depth_table, plot
+from repbench.benchmarks.neuron.studies.depth import depth_table, plot
 
 
 def _record(task, depth, auc, seed, profile="standard", preset="", status="ok"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from repbench.benchmarks.neuron.inputs import InputParams, draw_inputs, piecewise_rates, segment_weights
+from repbench.benchmarks.neuron.simulator.inputs import InputParams, draw_inputs, piecewise_rates, segment_weights
 
 
 def test_rates_are_held_for_25_to_450_ms_and_inhibition_follows_excitation():

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from repbench.benchmarks.neuron.inputs import InputParams, InputSpikes
-from repbench.benchmarks.neuron.integrate_fire import IFParams, draw_if_inputs, simulate_if
+from repbench.benchmarks.neuron.kind import InputSpikes
+from repbench.benchmarks.neuron.simulator.inputs import InputParams
+from repbench.benchmarks.neuron.simulator.integrate_fire import IFParams, draw_if_inputs, simulate_if
 
 CELL = IFParams()  # rest -70, threshold -55, reset -75, tau 20, weights +-1 mV
 

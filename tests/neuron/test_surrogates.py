@@ -7,9 +7,9 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from repbench.benchmarks.neuron.io import soma_target, spike_target
+from repbench.benchmarks.neuron.kind import soma_target, spike_target
 from repbench.benchmarks.neuron.metrics import soma_metrics, spike_metrics, tpr_at_fpr
-from repbench.methods.neuron_nets import PRESETS, TCN, CausalConv, ELMNeuron, SparseCausalConv
+from repbench.methods.neuron.nets import PRESETS, TCN, CausalConv, ELMNeuron, SparseCausalConv
 
 
 def sparse_input(B=3, C=20, T=60, p=0.05, seed=0) -> torch.Tensor:
@@ -98,7 +98,7 @@ def test_targets_clip_the_soma_and_bin_the_spikes():
 def test_ln_recovers_the_integrate_and_fire_control(data_dir):
     from repbench import RunContext
     from repbench.benchmarks.neuron.tasks import NeuronIF
-    from repbench.methods.neuron_nets import LNMethod
+    from repbench.methods.neuron.surrogates import LNMethod
 
     task = NeuronIF(seconds=600.0, trial_ms=2000)
     ctx = RunContext(seed=0, profile="quick", device="cpu")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from neuron import h
 
-from repbench.benchmarks.neuron import mechanisms
+from repbench.benchmarks.neuron.simulator import mechanisms
 
 h.load_file("stdrun.hoc")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from repbench.benchmarks import mnist
+from repbench.benchmarks.classic import data as mnist
 from repbench.datafiles import DataFileError, read_verified
 from repbench.plugin import RunContext
 

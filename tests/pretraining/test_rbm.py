@@ -6,7 +6,7 @@ import itertools
 import pytest
 import torch
 
-from repbench.methods.rbm import RBM, Momentum
+from repbench.methods.pretraining.rbm import RBM, Momentum
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""Data loading: rotated / eroded / dilated digits (images.py) and UCI Adult and German (tabular.py)."""

@@ -1,0 +1,78 @@
+"""UCI Adult and German credit as (X, y, s) arrays: one-hot categoricals, standardised numbers, the
+protected column left out of X (as in Louizos et al.'s VFAE setup, ICLR 2016; Jaiswal et al. do not say)."""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from repbench.datafiles import read_verified
+
+UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
+ADULT_MD5 = {"adult.data": "5d7c39d7b8804f071cdd1f2a7c460872", "adult.test": "35238206dfdf7f1fe215bbb874adecdc"}
+GERMAN_MD5 = "8254c99f6995c7800132bf2077b1583e"  # german.data as distributed by UCI (MD5 of that file; UCI publishes none)
+ADULT_COLUMNS = (
+    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
+    "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
+)
+# german.data: 20 attributes (A1..A20, categorical ones coded "A<attr><level>") and the class (1 good, 2 bad)
+GERMAN_NUMERIC = (1, 4, 7, 10, 12, 15, 17)  # 0-based columns: duration, amount, rate, residence, age, credits, people
+GERMAN_AGE = 12
+
+
+@functools.lru_cache(maxsize=1)
+def adult_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test) as published, rows with a missing value ("?") dropped, labels without the test's dot."""
+    frames = []
+    for name in ("adult.data", "adult.test"):
+        raw = read_verified(f"adult/{name}", ADULT_MD5[name], f"{UCI}adult/{name}")
+        frame = pd.read_csv(io.BytesIO(raw), names=ADULT_COLUMNS, skipinitialspace=True, na_values="?",
+                            comment="|")  # adult.test opens with a "|1x3 Cross validator" line
+        frame = frame.dropna().reset_index(drop=True)
+        frame["income"] = frame["income"].str.rstrip(".")
+        frames.append(frame)
+    return frames[0], frames[1]
+
+
+def adult_targets(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """y = income > 50K, s = male."""
+    return (frame["income"] == ">50K").to_numpy(np.int64), (frame["sex"] == "Male").to_numpy(np.int64)
+
+
+@functools.lru_cache(maxsize=1)
+def german_frame() -> pd.DataFrame:
+    raw = read_verified("german/german.data", GERMAN_MD5, f"{UCI}statlog/german/german.data")
+    frame = pd.read_csv(io.BytesIO(raw), sep=r"\s+", header=None)
+    if frame.shape != (1000, 21):
+        raise ValueError(f"german.data has shape {frame.shape}, expected (1000, 21)")
+    return frame
+
+
+def german_targets(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """y = good credit (class 1), s = age > 25."""
+    return (frame[20] == 1).to_numpy(np.int64), (frame[GERMAN_AGE] > 25).to_numpy(np.int64)
+
+
+def encoder(numeric: list, categorical: list) -> ColumnTransformer:
+    """Fit on training rows only: standardised numbers, one-hot categories (unseen levels -> all zeros)."""
+    return ColumnTransformer(
+        [("num", StandardScaler(), numeric),
+         ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical)]
+    )
+
+
+def adult_encoder() -> ColumnTransformer:
+    numeric = ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
+    categorical = [c for c in ADULT_COLUMNS if c not in numeric and c not in ("sex", "income")]
+    return encoder(numeric, categorical)
+
+
+def german_encoder() -> ColumnTransformer:
+    numeric = [c for c in GERMAN_NUMERIC if c != GERMAN_AGE]
+    categorical = [c for c in range(20) if c not in GERMAN_NUMERIC]
+    return encoder(numeric, categorical)

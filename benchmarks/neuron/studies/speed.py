@@ -1,0 +1,111 @@
+"""Simulation speed: simulated seconds per wall second per core for each cell, parallel efficiency of
+dataset generation, and CVODE against fixed time steps in speed and spike-time agreement.
+
+    repbench study speed [--profile standard]     # prints the table, writes results/neuron/simulation_speed_<profile>.csv
+
+The profile sets the trial length (quick: 2 s, standard and paper: the authors' 6 s). The same measurements
+run as pytest-benchmark in benchmarks/timings/test_neuron_simulation.py.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate, simulate_one
+from repbench.figures import study_paths, write_table
+
+REFERENCE = {"fixed_dt": None, "atol": 1e-6}  # CVODE at a tight tolerance: the reference trajectory
+
+
+def cell_speed(cell: str, trial_ms: int = 6000, seed: int = 0) -> dict[str, float]:
+    """One trial in this process (the cell is built first, so only the simulation is timed)."""
+    spec = DatasetSpec(cell=cell, trial_ms=trial_ms, seed=seed)
+    simulate_one(replace(spec, trial_ms=10), 0)  # build the cell and load mechanisms outside the timing
+    start = time.perf_counter()
+    trial = simulate_one(spec, 0)
+    wall = time.perf_counter() - start
+    return {"measure": "speed", "cell": cell, "integrator": _integrator(spec), "simulated_s": trial_ms / 1000,
+            "wall_s": wall, "sim_s_per_wall_s_per_core": trial_ms / 1000 / wall,
+            "output_spikes": len(trial.spike_times)}
+
+
+def parallel_efficiency(cell: str = "l5pc-nmda", trials: int = 4, trial_ms: int = 2000) -> dict[str, float]:
+    """Wall time of generating the same chunks on 1 and on 2 processes (fresh data roots)."""
+    walls = {}
+    for jobs in (1, 2):
+        with tempfile.TemporaryDirectory() as root:
+            ds = Dataset.open(DatasetSpec(cell=cell, trial_ms=trial_ms, trials_per_chunk=1), root=Path(root))
+            start = time.perf_counter()
+            generate(ds, trials * trial_ms / 1000, jobs=jobs, progress=False)
+            walls[jobs] = time.perf_counter() - start
+    speedup = walls[1] / walls[2]
+    return {"measure": "parallel", "cell": cell, "integrator": "cvode atol=0.001", "simulated_s": trials * trial_ms
+            / 1000, "wall_s_1_process": walls[1], "wall_s_2_processes": walls[2], "speedup_2_vs_1": speedup,
+            "parallel_efficiency": speedup / 2}
+
+
+def match_spikes(a: np.ndarray, b: np.ndarray, window_ms: float = 1.0) -> tuple[int, float]:
+    """Greedy one-to-one matching of two sorted spike trains within `window_ms`: (matches, mean |dt|)."""
+    i = j = n = 0
+    diffs = []
+    while i < len(a) and j < len(b):
+        d = a[i] - b[j]
+        if abs(d) <= window_ms:
+            diffs.append(abs(d))
+            i, j, n = i + 1, j + 1, n + 1
+        elif d < 0:
+            i += 1
+        else:
+            j += 1
+    return n, float(np.mean(diffs)) if diffs else float("nan")
+
+
+def integrators(cell: str = "l5pc-nmda", trial_ms: int = 3000, seed: int = 1) -> list[dict[str, float]]:
+    """CVODE (NEURON's default atol 1e-3, and 1e-4) and fixed steps (0.025, 0.1 ms) against CVODE at atol 1e-6."""
+    base = DatasetSpec(cell=cell, trial_ms=trial_ms, seed=seed)
+    simulate_one(replace(base, trial_ms=10), 0)
+    ref = simulate_one(replace(base, **REFERENCE), 0)
+    rows = []
+    for changes in ({"atol": 1e-3}, {"atol": 1e-4}, {"fixed_dt": 0.025}, {"fixed_dt": 0.1}):
+        spec = replace(base, **changes)
+        start = time.perf_counter()
+        trial = simulate_one(spec, 0)
+        wall = time.perf_counter() - start
+        n, mean_dt = match_spikes(trial.spike_times, ref.spike_times)
+        rows.append({
+            "measure": "integrator", "cell": cell, "integrator": _integrator(spec), "simulated_s": trial_ms / 1000,
+            "wall_s": wall, "sim_s_per_wall_s_per_core": trial_ms / 1000 / wall,
+            "output_spikes": len(trial.spike_times), "reference_spikes": len(ref.spike_times),
+            "spikes_matched_within_1ms": n, "mean_abs_spike_dt_ms": mean_dt,
+            "soma_rmse_mv_vs_reference": float(np.sqrt(np.mean((trial.soma_v - ref.soma_v) ** 2))),
+            "reference_wall_s": ref.wall_s,
+        })
+    return rows
+
+
+def _integrator(spec: DatasetSpec) -> str:
+    if spec.variant.integrate_fire:
+        return "exact (event-driven)"
+    return f"fixed dt={spec.fixed_dt}" if spec.fixed_dt else f"cvode atol={spec.atol:g}"
+
+
+TRIAL_MS = {"quick": 2000, "standard": 6000, "paper": 6000}
+
+
+def run_study(profile: str = "standard", results: Path | None = None) -> Path:
+    """Measure every cell's speed, the integrators and the parallel efficiency; returns the table's path."""
+    trial_ms = TRIAL_MS[profile]
+    rows = []
+    for measure in [*(lambda c=c: [cell_speed(c, trial_ms)] for c in ("l5pc-nmda", "l5pc-ampa", "if")),
+                    integrators, lambda: [parallel_efficiency()]]:
+        rows += measure()
+        print(rows[-1], flush=True)
+    csv, _ = study_paths("neuron", "simulation_speed", profile, results)
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        return write_table(pd.DataFrame(rows), csv)

@@ -1,0 +1,130 @@
+"""The surrogate networks as torch modules: causal convolutions (dense and spike-sparse), the TCN of
+Beniaguev et al. (2021) and its depth-0 linear-nonlinear special case, and the Branch-ELM neuron of
+Spieler et al. (2024). The registered methods that train them are in surrogates.py."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+PRESETS = {  # name -> (depth, width, first kernel, other kernels): the paper's models
+    "nmda-large": (7, 128, 45, 19),  # receptive field 45 + 6*18 = 153 ms
+    "nmda-small": (1, 128, 43, 1),  # 43 ms
+    "ampa-large": (4, 64, 54, 23),  # 54 + 3*22 = 120 ms
+}
+
+
+class SparseCausalConv(nn.Module):
+    """Causal Conv1d for sparse binary inputs: out[:, t] = sum over active (input c, bin s <= t) of
+    W[:, c, k - 1 - (t - s)], exactly what a left-padded Conv1d computes, as an embedding-bag sum over the
+    active (input, lag) pairs: the cost grows with the input spikes, not inputs x time (hand-rolled: torch has
+    no sparse Conv1d). Measured on 2 CPU cores at the L5PC's input density it is 2.3-2.6x slower than the dense
+    conv (MKL's dense kernels win), so it is off by default; it is kept for sparser inputs and GPUs."""
+
+    def __init__(self, n_in: int, n_out: int, kernel: int) -> None:
+        super().__init__()
+        self.n_in, self.n_out, self.kernel = n_in, n_out, kernel
+        self.weight = nn.Parameter(torch.empty(n_out, n_in, kernel))
+        self.bias = nn.Parameter(torch.empty(n_out))
+        dense = nn.Conv1d(n_in, n_out, kernel)  # the same initialisation as a dense layer
+        with torch.no_grad():
+            self.weight.copy_(dense.weight)
+            self.bias.copy_(dense.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, C, T = x.shape
+        b, c, s = torch.nonzero(x, as_tuple=True)
+        lag = torch.arange(self.kernel, device=x.device)
+        t = s[:, None] + lag[None, :]  # output times each spike reaches
+        keep = t < T
+        bag = (b[:, None] * T + t)[keep]
+        row = (c[:, None] * self.kernel + (self.kernel - 1 - lag)[None, :])[keep]  # Conv1d's kernel is flipped
+        order = torch.argsort(bag, stable=True)
+        bag, row = bag[order], row[order]
+        counts = torch.bincount(bag, minlength=B * T)
+        offsets = torch.cumsum(counts, 0) - counts
+        table = self.weight.permute(1, 2, 0).reshape(C * self.kernel, self.n_out)  # (c, lag) -> output vector
+        out = F.embedding_bag(row, table, offsets, mode="sum")
+        return out.view(B, T, self.n_out).transpose(1, 2) + self.bias[None, :, None]
+
+
+class CausalConv(nn.Conv1d):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(F.pad(x, (self.kernel_size[0] - 1, 0)))
+
+
+class TCN(nn.Module):
+    """Conv -> ReLU -> BatchNorm layers, then 1x1 heads (spike logit with bias -2, soma). depth 0: the heads
+    are one causal filter on the inputs (the LN model)."""
+
+    def __init__(self, n_in: int, depth: int, width: int, k_first: int, k_rest: int, sparse_first: bool) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        ch = n_in
+        for i in range(depth):
+            k = k_first if i == 0 else k_rest
+            conv = SparseCausalConv(ch, width, k) if i == 0 and sparse_first else CausalConv(ch, width, k)
+            layers += [conv, nn.ReLU(), nn.BatchNorm1d(width)]
+            ch = width
+        self.body = nn.Sequential(*layers)
+        k_head = 1 if depth else k_first
+        if depth == 0 and sparse_first:
+            self.head = SparseCausalConv(ch, 2, k_head)
+        else:
+            self.head = CausalConv(ch, 2, k_head)
+        self.set_spike_bias(-2.0)  # the authors' initialisation; the trainer sets the data's base rate
+        self.receptive_field = (k_first + (depth - 1) * (k_rest - 1)) if depth else k_first
+
+    @torch.no_grad()
+    def set_spike_bias(self, value: float) -> None:
+        self.head.bias[0] = value
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        y = self.head(self.body(x))
+        return y[:, 0], y[:, 1]  # spike logit, soma
+
+
+class ELMNeuron(nn.Module):
+    """Branch-ELM: synaptic traces (tau 5 ms) summed into branches; memory units with log-spaced time
+    constants (1-150 ms) updated by an MLP:
+    m_t = k_m m_{t-1} + lambda (1 - k_m) 1.7159 tanh(2/3 MLP([b_t, k_m m_{t-1}]))."""
+
+    def __init__(self, n_in: int, n_branches: int, n_memory: int, hidden: int, tau_s: float = 5.0,
+                 lam: float = 5.0) -> None:
+        super().__init__()
+        self.n_in, self.n_branches, self.lam = n_in, n_branches, lam
+        self.w_syn = nn.Parameter(torch.full((n_in,), 1.0))
+        # fixed assignment of consecutive synapses to branches (neighbouring segments share a branch); the
+        # inhibitory half of the inputs mirrors the excitatory half
+        half = n_in // 2 if n_in % 2 == 0 else n_in
+        self.register_buffer("branch", torch.arange(n_in) % half * n_branches // half)
+        self.register_buffer("kappa_s", torch.tensor(math.exp(-1.0 / tau_s)))
+        self.register_buffer("kappa_m", torch.exp(-1.0 / torch.logspace(0, math.log10(150.0), n_memory)))
+        self.mlp = nn.Sequential(nn.Linear(n_branches + n_memory, hidden), nn.ReLU(), nn.Linear(hidden, n_memory))
+        self.readout = nn.Linear(n_memory, 2)
+        self.set_spike_bias(-2.0)
+        self.receptive_field = 150
+
+    @torch.no_grad()
+    def set_spike_bias(self, value: float) -> None:
+        self.readout.bias[0] = value
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        B, C, T = x.shape
+        drive = x * self.w_syn[None, :, None]
+        branch_in = torch.zeros(B, self.n_branches, T, device=x.device, dtype=x.dtype)
+        branch_in.index_add_(1, self.branch, drive)  # synapse -> branch sums, before the trace filter (linear)
+        s = torch.zeros(B, self.n_branches, device=x.device, dtype=x.dtype)
+        m = torch.zeros(B, len(self.kappa_m), device=x.device, dtype=x.dtype)
+        outs = []
+        for t in range(T):
+            s = self.kappa_s * s + branch_in[:, :, t]
+            km = self.kappa_m * m
+            dm = 1.7159 * torch.tanh(2.0 / 3.0 * self.mlp(torch.cat([s, km], dim=1)))
+            m = km + self.lam * (1 - self.kappa_m) * dm
+            outs.append(m)
+        y = self.readout(torch.stack(outs, dim=1))  # [B, T, 2]
+        return y[..., 0], y[..., 1]

@@ -1,0 +1,205 @@
+"""Surrogates of a simulated neuron: `tcn` (Beniaguev et al. 2021), `ln` (linear-nonlinear baseline) and `elm`
+(the Expressive Leaky Memory neuron, Spieler et al. 2024). One trainer for all: random windows of the
+training trials, spike BCE + soma MSE (the spike weight rising while the learning rate decays, as the
+authors did), model selection on the validation trials' spike AUC. The networks are in nets.py.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+from torch import nn
+from torch.nn import functional as F
+
+from repbench import BestCheckpoint, Method, Param, info, register_method
+from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, NeuronTrials
+from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron
+
+TCN_CITATION = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron"
+
+
+class Surrogate(Method):
+    """The shared trainer; subclasses build the network in `build(n_inputs)`."""
+
+    solves = (NEURON_IO,)
+    params = {
+        "window_ms": Param(400, "training window (loss on these bins, after the receptive field)", low=50),
+        "batch_size": Param(16, "windows per step", low=1),
+        "steps": Param(3000, "optimisation steps", low=1),
+        "lr": Param(3e-3, "initial learning rate (Nadam), decayed x0.01 by the end", low=1e-6, high=1.0),
+        "soma_weight": Param(0.02, "weight of the soma MSE (mV^2) beside the spike BCE", low=0.0),
+        "val_every": Param(100, "steps between validations (best state kept)", low=1),
+    }
+    metrics = (
+        info("n_parameters", description="trainable parameters"),
+        info("train_s", "s", "training wall time"),
+        info("train_ms_per_s", description="simulated ms of training windows processed per wall second"),
+        info("best_val_auc", description="spike AUC of the selected state on the validation trials"),
+        info("selected_step", description="optimisation step whose state was kept"),
+    )
+
+    def build(self, n_inputs: int) -> nn.Module:
+        raise NotImplementedError
+
+    def fit(self, data: NeuronIOData, ctx) -> Surrogate:
+        self.device_ = ctx.device
+        gen = ctx.generator("cpu")  # windows are drawn on the CPU, where the dense trials live
+        self.net_ = self.build(data.n_inputs).to(self.device_)
+        rate = min(max(data.spike_rate, 1e-5), 0.5)
+        self.net_.set_spike_bias(math.log(rate / (1 - rate)))  # start at the base rate, not at -2
+        warm = self.net_.receptive_field
+        train = _DenseTrials(data.train)
+        n_bins = data.train.n_bins
+        span = min(self.window_ms + warm, n_bins)
+        opt = torch.optim.NAdam(self.net_.parameters(), lr=self.lr)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.01 ** (step / self.steps))
+        self.best_, start = BestCheckpoint(higher_is_better=True), time.perf_counter()
+        for step in range(1, self.steps + 1):
+            self.net_.train()
+            trial = torch.randint(len(train), (self.batch_size,), generator=gen)
+            t0 = torch.randint(n_bins - span + 1, (self.batch_size,), generator=gen)
+            x, spikes, soma = train.windows(trial, t0, span, self.device_)
+            loss = self._loss(x, spikes, soma, warm, spike_weight=0.5 + 0.5 * step / self.steps)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            ctx.check_loss(loss.item())
+            if step % self.val_every == 0 or step == self.steps:
+                self.best_.update(self._val_auc(data), step, self.net_)
+        self.best_.restore(self.net_)
+        self.train_s_ = time.perf_counter() - start
+        self.samples_ms_ = self.steps * self.batch_size * (span - warm)
+        return self
+
+    def _loss(self, x, spikes, soma, warm: int, spike_weight: float) -> torch.Tensor:
+        logit, v = self.net_(x)
+        logit, v, spikes, soma = logit[:, warm:], v[:, warm:], spikes[:, warm:], soma[:, warm:]
+        return spike_weight * F.binary_cross_entropy_with_logits(logit, spikes) + self.soma_weight * F.mse_loss(v, soma)
+
+    def _val_auc(self, data: NeuronIOData) -> float:
+        """Model selection on the task's main metric, over the validation trials after the burn-in."""
+        prob, _ = self.predict(data.val.inputs)
+        target = data.val.spikes[:, data.burn_in_ms :].ravel()
+        if target.min() == target.max():
+            return 0.0
+        return float(roc_auc_score(target, prob[:, data.burn_in_ms :].ravel()))
+
+    @torch.no_grad()
+    def predict(self, inputs: list, batch: int = 8) -> tuple[np.ndarray, np.ndarray]:
+        """Whole trials, `batch` at a time (a dense 6 s trial of 588 inputs is 14 MB)."""
+        self.net_.eval()
+        probs, somas = [], []
+        for k in range(0, len(inputs), batch):
+            dense = np.stack([i.dense() for i in inputs[k : k + batch]])
+            logit, soma = self.net_(torch.as_tensor(dense, dtype=torch.float32, device=self.device_))
+            probs.append(torch.sigmoid(logit).cpu().numpy())
+            somas.append(soma.cpu().numpy())
+        return np.concatenate(probs), np.concatenate(somas)
+
+    def report(self) -> dict[str, float]:
+        return {
+            "n_parameters": float(sum(p.numel() for p in self.net_.parameters() if p.requires_grad)),
+            "train_s": self.train_s_,
+            "train_ms_per_s": self.samples_ms_ / self.train_s_,
+            "best_val_auc": self.best_.score,
+            "selected_step": float(self.best_.step),
+        }
+
+
+class _DenseTrials:
+    """A split's inputs as dense uint8 [trials, inputs, bins] (cheap: binary), targets as float32."""
+
+    def __init__(self, trials: NeuronTrials) -> None:
+        self.x = torch.as_tensor(np.stack([i.dense() for i in trials.inputs]), dtype=torch.uint8)
+        self.spikes = torch.as_tensor(trials.spikes)
+        self.soma = torch.as_tensor(trials.soma)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def windows(self, trial: torch.Tensor, t0: torch.Tensor, span: int, device: str):
+        idx = t0[:, None] + torch.arange(span)[None, :]
+        x = self.x[trial[:, None], :, idx].permute(0, 2, 1)  # [B, C, span]
+        rows = trial[:, None]
+        return (x.to(device, torch.float32), self.spikes[rows, idx].to(device), self.soma[rows, idx].to(device))
+
+
+@register_method("tcn")
+class TCNMethod(Surrogate):
+    """Temporally convolutional net (Beniaguev et al. 2021): causal Conv1D -> ReLU -> BatchNorm layers."""
+
+    citation = TCN_CITATION
+    params = {
+        **Surrogate.params,
+        "preset": Param("", f"the paper's models: {', '.join(PRESETS)} (overrides depth/width/kernels)"),
+        "depth": Param(7, "hidden conv layers", low=1),
+        "width": Param(128, "channels per hidden layer", low=1),
+        "kernel_first": Param(45, "first layer's kernel (ms)", low=1),
+        "kernel_rest": Param(19, "other layers' kernels (ms)", low=1),
+        "sparse_first_layer": Param(False, "compute the first layer from the input spikes (embedding-bag sum); "
+                                    "2.3-2.6x slower than dense on CPU at the L5PC's input density"),
+    }
+    profiles = {
+        "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 100, "window_ms": 200,
+                  "batch_size": 8, "val_every": 50},
+        # CPU-sized (2 cores, one thread per cell): a step of 8 windows costs ~0.2-0.35 s at width 32 with 588
+        # inputs, so the 36-cell depth study takes ~1.3 h; the paper's width 128 and 50k steps are a GPU job
+        "standard": {"width": 32, "steps": 500, "batch_size": 8},
+        "paper": {"steps": 50000, "batch_size": 8},
+    }
+
+    def build(self, n_inputs: int) -> nn.Module:
+        if self.preset and self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; known: {', '.join(PRESETS)}")
+        depth, width, k1, k2 = PRESETS[self.preset] if self.preset else (
+            self.depth, self.width, self.kernel_first, self.kernel_rest)
+        return TCN(n_inputs, depth, width, k1, k2, self.sparse_first_layer)
+
+
+@register_method("ln")
+class LNMethod(Surrogate):
+    """Linear-nonlinear model: one causal linear filter per output (spike logit -> sigmoid, soma). The
+    authors' fit of the integrate-and-fire control (80 ms kernel)."""
+
+    citation = TCN_CITATION + " (I&F fit); the classical linear-nonlinear cascade"
+    params = {
+        **Surrogate.params,
+        "kernel": Param(80, "filter length (ms)", low=1),
+        "sparse_first_layer": Param(False, "compute the filter from the input spikes (embedding-bag sum)"),
+    }
+    profiles = {
+        "quick": {"steps": 200, "window_ms": 200, "val_every": 100, "lr": 1e-2, "batch_size": 8},
+        "standard": {"steps": 3000, "lr": 1e-2},
+        "paper": {"steps": 20000, "lr": 1e-2},
+    }
+
+    def build(self, n_inputs: int) -> nn.Module:
+        return TCN(n_inputs, 0, 0, self.kernel, 1, self.sparse_first_layer)
+
+
+@register_method("elm")
+class ELMMethod(Surrogate):
+    """Branch-ELM (Spieler et al. 2024): leaky synaptic traces into branches, memory units with learned MLP
+    updates and log-spaced time constants, a linear readout."""
+
+    citation = "Spieler, Rahaman, Martius, Scholkopf & Levina (2024), The Expressive Leaky Memory neuron, ICLR"
+    params = {
+        **Surrogate.params,
+        "n_branches": Param(45, "dendritic branches the synapses are summed into", low=1),
+        "n_memory": Param(20, "memory units", low=1),
+        "hidden": Param(64, "MLP hidden units", low=1),
+    }
+    profiles = {
+        "quick": {"steps": 40, "window_ms": 100, "val_every": 20, "n_branches": 15, "n_memory": 10,
+                  "hidden": 16, "batch_size": 8},
+        "standard": {"steps": 500, "batch_size": 8},  # the recurrence runs bin by bin: ~0.2 s per step on CPU
+        "paper": {"steps": 30000},
+    }
+
+    def build(self, n_inputs: int) -> nn.Module:
+        return ELMNeuron(n_inputs, self.n_branches, self.n_memory, self.hidden)

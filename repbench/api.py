@@ -1,0 +1,227 @@
+"""The library API for scripts and notebooks; the `repbench` command is a thin layer over it.
+
+    import repbench
+    records = repbench.run(["digits"], ["mlp", "logreg"], profile="quick", seeds=3)   # runs, stores, returns
+    table = repbench.leaderboard(profile="quick")                                       # one row per metric
+    everything = repbench.load_results(profile="standard")                              # the tidy records
+
+Records are tidy: one row per cell and metric, with the cell's identity, its parameters as `task.NAME` /
+`method.NAME` columns, the status (a failed cell is one row with its reason and no metric) and provenance.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from repbench import leaderboard as lb
+from repbench.cells import Cell, plan
+from repbench.execute import ExecOptions
+from repbench.executors import DaskExecutor, make_executor
+from repbench.params import ParamError
+from repbench.paths import DATA_ENV, data_root, results_dir
+from repbench.profiles import get_profile
+from repbench.provenance import code_provenance
+from repbench.registry import Registry, discover, env_plugin_paths
+from repbench.runner import RunSummary, run_cells
+from repbench.store import ResultStore
+
+Records = list[dict[str, Any]]
+
+
+def _as_list(names: str | Iterable[str] | None) -> list[str] | None:
+    if names is None:
+        return None
+    return [names] if isinstance(names, str) else list(names)
+
+
+def _grid(grid: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """{"depth": [1, 2, 3]} or {"depth": "1,2,3"} -> {"depth": ["1", "2", "3"]} (values are validated later)."""
+    out: dict[str, list[str]] = {}
+    for key, values in (grid or {}).items():
+        if isinstance(values, str):
+            values = [v for v in values.split(",") if v.strip()]
+        elif not isinstance(values, (list, tuple)):
+            values = [values]
+        out[key] = ["x".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) for v in values]
+    return out
+
+
+def plan_run(
+    tasks: str | Iterable[str] | None = None,
+    methods: str | Iterable[str] | None = None,
+    profile: str = "quick",
+    grid: Mapping[str, Any] | None = None,
+    seeds: int | None = None,
+    plugin_paths: Sequence[str] = (),
+) -> tuple[Registry, list[Cell]]:
+    """The cells a run would execute; raises RegistryError / ParamError / ValueError on any bad input."""
+    registry = discover(plugin_paths)
+    cells = plan(registry, profile, _as_list(tasks), _as_list(methods), _grid(grid), seeds)
+    if not cells:
+        raise ValueError(f"no task takes part in the {profile!r} profile with these options; see `repbench list`")
+    return registry, cells
+
+
+def run(
+    tasks: str | Iterable[str] | None = None,
+    methods: str | Iterable[str] | None = None,
+    *,
+    profile: str = "quick",
+    grid: Mapping[str, Any] | None = None,
+    seeds: int | None = None,
+    jobs: int = 1,
+    executor: str = "process",
+    scheduler: str | None = None,
+    timeout: float | None = None,
+    device: str = "auto",
+    force: bool = False,
+    results: str | Path | None = None,
+    plugin_paths: Sequence[str] = (),
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run every compatible task x method x grid x seed cell (finished cells are reused unless `force`), store
+    one record per cell, rewrite the leaderboard files, and return the run's records as a tidy DataFrame.
+
+    `df.attrs["summary"]` holds the counts (ok, skipped, failed with reasons, interrupted).
+    """
+    registry, cells = plan_run(tasks, methods, profile, grid, seeds, plugin_paths)
+    if timeout is not None and timeout <= 0:
+        raise ParamError(f"timeout must be a positive number of seconds, got {timeout}")
+    from repbench.device import resolve_device
+
+    resolve_device(device)  # an unavailable device fails here, not once per cell
+    engine = make_executor(executor, jobs, scheduler)
+    store = ResultStore(results or results_dir())
+    cpus = os.cpu_count() or 1
+    options = ExecOptions(
+        device=device,
+        timeout_s=timeout if timeout is not None else get_profile(profile).timeout_s,
+        threads=None if scheduler else max(1, cpus // max(jobs, 1)),  # a remote worker's own cores decide
+        plugin_paths=(*plugin_paths, *env_plugin_paths()),
+        # Dask workers may start elsewhere: they get the data root as an absolute path
+        env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")}
+        | ({DATA_ENV: str(data_root().resolve())} if isinstance(engine, DaskExecutor) else {}),
+        code=code_provenance(),
+    )
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
+    try:
+        summary = run_cells(cells, store, engine, options, force=force, progress=progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    write_leaderboard(list(store.records()), registry, store.results_dir)
+    keys = {cell.key for cell in cells}
+    frame = tidy([r for r in store.records() if r["key"] in keys])
+    frame.attrs["summary"] = asdict(summary)
+    return frame
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def load_records(profile: str | None = None, root: str | Path | None = None) -> Records:
+    """The raw JSON records under a results folder (default: $REPBENCH_RESULTS or ./results)."""
+    store = ResultStore(root or results_dir())
+    if profile is not None:
+        get_profile(profile)
+    return [r for r in store.records() if profile is None or r["identity"]["profile"] == profile]
+
+
+def load_results(profile: str | None = None, root: str | Path | None = None) -> pd.DataFrame:
+    """The tidy records of a results folder: one row per cell and metric (see the module docstring)."""
+    return tidy(load_records(profile, root))
+
+
+TIDY_COLUMNS = [
+    "task", "method", "profile", "replicate", "seed", "key", "status", "reason", "metric", "value", "unit",
+    "higher_is_better", "is_main", "wall_s", "device", "git_commit", "code_origin", "date_utc",
+]
+
+
+def tidy(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Records -> one row per (cell, metric); parameters as `task.NAME` / `method.NAME` columns."""
+    rows = []
+    for record in records:
+        ident, prov = record["identity"], record.get("provenance") or {}
+        plugins = (record.get("plugins") or {}).values()
+        base = {
+            "task": ident["task"], "method": ident["method"], "profile": ident["profile"],
+            "replicate": ident["replicate"], "seed": record.get("seed"), "key": record["key"],
+            "status": record["status"], "reason": record.get("reason"),
+            "wall_s": (record.get("timings") or {}).get("wall_s"), "device": record.get("device"),
+            "git_commit": prov.get("git_commit"), "date_utc": prov.get("date_utc"),
+            "code_origin": "external" if any(p.get("origin") == "external" for p in plugins) else "suite",
+            **{f"task.{k}": _cell_value(v) for k, v in ident["task_params"].items()},
+            **{f"method.{k}": _cell_value(v) for k, v in ident["method_params"].items()},
+        }
+        if not record["metrics"]:
+            rows.append(base)
+        for entry in record["metrics"]:
+            rows.append({**base, "metric": entry["name"], "value": entry["value"], "unit": entry["unit"],
+                         "higher_is_better": entry["higher_is_better"], "is_main": entry["is_main"]})
+    frame = pd.DataFrame(rows)
+    params = sorted(c for c in frame.columns if c not in TIDY_COLUMNS)
+    return frame.reindex(columns=[*TIDY_COLUMNS, *params])
+
+
+def _cell_value(value: Any) -> Any:
+    return "x".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _with_declared_directions(records: Records, registry: Registry) -> Records:
+    """Metric directions as the plugins declare them now: records stored before a metric became an
+    information column (e.g. `n_parameters`) are then never ranked on it either."""
+    out = []
+    for record in records:
+        ident = record["identity"]
+        declared = [*getattr(registry.tasks.get(ident["task"]), "metrics", ()),
+                    *getattr(registry.methods.get(ident["method"]), "metrics", ())]
+        metrics = []
+        for entry in record["metrics"]:
+            metric = next((m for m in declared if m.matches(entry["name"])), None)
+            metrics.append(entry if metric is None else {**entry, "higher_is_better": metric.higher_is_better})
+        out.append({**record, "metrics": metrics})
+    return out
+
+
+def leaderboard(
+    records: Records | None = None,
+    *,
+    profile: str | None = None,
+    results: str | Path | None = None,
+    plugin_paths: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The leaderboard table (one row per task x method configuration x metric, plus published values) of
+    `records`, or of every record under `results` (of one `profile` if given)."""
+    registry = discover(plugin_paths)
+    if records is None:
+        records = load_records(profile, results)
+    elif profile is not None:
+        records = [r for r in records if r["identity"]["profile"] == profile]
+    return _table(records, registry)
+
+
+def _table(records: Records, registry: Registry) -> pd.DataFrame:
+    reported = {name: cls.reported for name, cls in registry.tasks.items()}
+    return lb.aggregate(_with_declared_directions(records, registry), reported)
+
+
+def write_leaderboard(records: Records, registry: Registry, out_dir: Path) -> pd.DataFrame:
+    """leaderboard.csv and leaderboard.md of every record, under `out_dir`."""
+    table = _table(records, registry)
+    lb.write_csv(table, out_dir / "leaderboard.csv")
+    lb.write_markdown(table, out_dir / "leaderboard.md")
+    return table
+
+
+def summary_line(summary: RunSummary | Mapping[str, Any]) -> str:
+    s = asdict(summary) if isinstance(summary, RunSummary) else summary
+    return (f"{s['planned']} cells: {s['ok']} ran ok, {s['skipped']} already done, {len(s['failed'])} failed")
