@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from repbench import leaderboard as lb
+from repbench import board as lb
 from repbench.cells import Cell, plan
 from repbench.execute import ExecOptions
 from repbench.executors import DaskExecutor, make_executor

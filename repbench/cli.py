@@ -233,7 +233,7 @@ def run(
 
 
 def _markdown(table) -> str:
-    from repbench import leaderboard as lb
+    from repbench import board as lb
 
     return lb.to_markdown(table)
 
@@ -260,7 +260,7 @@ def leaderboard(
 ) -> None:
     """Aggregate records into leaderboard.csv (one row per task x method x metric) and leaderboard.md."""
     from repbench import api
-    from repbench import leaderboard as lb
+    from repbench import board as lb
 
     store = ResultStore(results or results_dir())
     try:

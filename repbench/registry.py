@@ -157,10 +157,17 @@ def _skipped(leaf: str) -> bool:
     return leaf.startswith(("_", "test_")) or leaf == "conftest"
 
 
+def _findable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def missing_requirements(package: str) -> list[str]:
     """The modules a family's `REQUIRES` names that cannot be imported here (checked without importing them)."""
     family = importlib.import_module(package)
-    return [name for name in getattr(family, "REQUIRES", ()) if importlib.util.find_spec(name) is None]
+    return [name for name in getattr(family, "REQUIRES", ()) if not _findable(name)]
 
 
 def _walk(package: str) -> Iterable[str]:

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from repbench import Reported
-from repbench import leaderboard as lb
+from repbench import board as lb
 
 GOLDEN = Path(__file__).parent / "golden"
 REPORTED = {"toy": (

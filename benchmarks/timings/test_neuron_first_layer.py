@@ -1,7 +1,7 @@
 """Does the sparse (embedding-bag) first layer pay? One training step of the TCN's first layer at the L5PC's
 input density (588 inputs, ~2 % active per 1 ms bin, kernel 45, batch 16 x 560 ms), sparse vs dense.
 
-    pytest benchmarks/test_neuron_first_layer.py --benchmark-only --benchmark-group-by=group
+    pytest benchmarks/timings/test_neuron_first_layer.py --benchmark-only --benchmark-group-by=group
 
 On 2 CPU cores (median of 3 after a warm-up): width 64 sparse 1.24 s vs dense 0.47 s per step; width 128
 1.77 vs 0.77 s. Dense wins.

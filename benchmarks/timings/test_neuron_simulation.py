@@ -1,10 +1,10 @@
 """NEURON simulation speed: simulated seconds per wall second per core for each cell, CVODE vs fixed
 steps (speed and spike agreement with a tight-tolerance reference), and 2-process parallel efficiency.
 
-    pytest benchmarks/test_neuron_simulation.py --benchmark-only --benchmark-group-by=group
+    pytest benchmarks/timings/test_neuron_simulation.py --benchmark-only --benchmark-group-by=group
 
-The numbers land in each benchmark's extra_info; `python -m repbench.benchmarks.neuron.studies.speed` prints the same
-table and writes results/neuron/simulation_speed.csv.
+The numbers land in each benchmark's extra_info; `repbench study speed` prints the same
+table and writes results/neuron/simulation_speed_<profile>.csv.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Speed of one RBM pretraining epoch on MNIST (784-800, batch 128): ours (CD-1, REBA) vs scikit-learn.
 
-    pytest benchmarks/test_pretraining_speed.py --benchmark-only --benchmark-group-by=group
+    pytest benchmarks/timings/test_pretraining_speed.py --benchmark-only --benchmark-group-by=group
 
 Targets: our CD-1 epoch at least 5x faster than scikit-learn's BernoulliRBM (PCD, float64),
 a REBA epoch at most 1.25x a CD-1 epoch. Measured, not asserted: compare the rows of the 'rbm-epoch' group.

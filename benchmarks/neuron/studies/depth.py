@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from repbench.figures import save_figure, study_paths, write_table
-from repbench.leaderboard import ci95
+from repbench.board import ci95
 
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 

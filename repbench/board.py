@@ -1,4 +1,4 @@
-"""Aggregate run records into the leaderboard: CSV for machines, Markdown for people.
+"""The leaderboard: aggregate run records into one table, written as CSV for machines and Markdown for people.
 
 Same records in, byte-identical files out: rows are sorted on stable keys, floats printed with fixed
 precision, and nothing time-dependent (such as the generation date) is written.
