@@ -93,7 +93,7 @@ def provenance(code: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def plugin_provenance(cls: type) -> dict[str, Any]:
     """Which code a task or method class came from: its source file's sha256 and, for code installed as a
     distribution (a plugin package with entry points), that distribution's name and version. `origin` is

@@ -10,10 +10,10 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from repbench import Metric, Param, Task, info, register_task
+from repbench.benchmarks.classic.data import N_VAL, load_mnist
 from repbench.benchmarks.invariance.data import images, tabular
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
 from repbench.benchmarks.invariance.probes import majority_rate, probe_accuracies
-from repbench.benchmarks.classic.data import N_VAL, load_mnist
 
 JAISWAL = ("Jaiswal, Moyer, Ver Steeg, AbdAlmageed & Natarajan (2020), Invariant representations through "
            "adversarial forgetting, AAAI 34(04):4272-4279")

@@ -1,5 +1,6 @@
-"""The paper's evaluation (Neuron 109(17), 2021, and the authors' public code): spike ROC AUC over 1 ms bins after a burn-in, true-positive
-rates at low false-positive rates, and soma errors raw and after rescaling to the truth's mean and SD."""
+"""The evaluation of Beniaguev et al. (2021, Neuron 109(17), and the authors' public code): spike ROC AUC over
+1 ms bins after a burn-in, true-positive rates at low false-positive rates, and soma errors raw and after
+rescaling to the truth's mean and SD."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ from repbench.datafiles import read_verified
 
 UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
 ADULT_MD5 = {"adult.data": "5d7c39d7b8804f071cdd1f2a7c460872", "adult.test": "35238206dfdf7f1fe215bbb874adecdc"}
-GERMAN_MD5 = "8254c99f6995c7800132bf2077b1583e"  # german.data as distributed by UCI (MD5 of that file; UCI publishes none)
+# MD5 of german.data as distributed by UCI (UCI publishes none)
+GERMAN_MD5 = "8254c99f6995c7800132bf2077b1583e"
 ADULT_COLUMNS = (
     "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
     "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from repbench.figures import save_figure, study_paths, write_table
 from repbench.board import ci95
+from repbench.figures import save_figure, study_paths, write_table
 
 TASKS = ("mnist-rot", "digits-rot", "adult", "german")
 METHODS = ("nn", "cai", "adv-forgetting")

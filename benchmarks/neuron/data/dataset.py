@@ -349,7 +349,8 @@ def generate(
         try:
             for index, trial in results:
                 if isinstance(trial, Failure):
-                    raise DatasetError(f"trial {index} of {dataset.path} failed: {trial.reason}\n{trial.traceback or ''}")
+                    detail = f"{trial.reason}\n{trial.traceback or ''}"
+                    raise DatasetError(f"trial {index} of {dataset.path} failed: {detail}")
                 chunk = index // dataset.spec.trials_per_chunk
                 waiting[chunk][index] = trial
                 if len(waiting[chunk]) == dataset.spec.trials_per_chunk:

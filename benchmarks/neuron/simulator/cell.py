@@ -3,7 +3,8 @@ inhibitory synapse per dendritic segment, and the variants the benchmark compare
 
 Channel densities are Hay's fitted model (L5PCbiophys3); the apical Ca2+ "hot zone" is placed at the same
 fraction of the apical tree's path length as in Hay's cell (685-885 um of ~1,300 um), since other
-morphologies are shorter or longer. Synapses follow Beniaguev et al. 2021 (Neuron 109(17), 2021, and the authors' public code).
+morphologies are shorter or longer. Synapses follow Beniaguev et al. (2021, Neuron 109(17), and the authors'
+public code).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Input spike trains with the statistics of Beniaguev et al. 2021 (Neuron 109(17), 2021, and the authors' public code), seeded.
+"""Input spike trains with the statistics of Beniaguev et al. (2021, Neuron 109(17), and the authors' public
+code), seeded.
 
 Per dendritic tree, an excitatory rate (spikes per 100 ms for the whole tree) is drawn U[0, ex_max] and held
 for U[25, 450] ms at a time; the inhibitory rate of the same piece is U[ex - 600, ex + 200] floored at 0. Both

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from neuron import h
 
+from repbench.benchmarks.neuron.kind import InputSpikes
 from repbench.benchmarks.neuron.simulator.cell import L5PCell
 from repbench.benchmarks.neuron.simulator.result import TrialResult
-from repbench.benchmarks.neuron.kind import InputSpikes
 
 SPIKE_THRESHOLD_MV = -25.0
 V_INIT_MV = -76.0

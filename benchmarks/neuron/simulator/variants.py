@@ -1,9 +1,9 @@
 """The simulated cells the benchmark compares, each with the synapses and input drive of its role.
 
-Input rates are the authors' (Beniaguev et al. 2021, their public simulation code). On the embedded morphology they give the NMDA cell
-~2 Hz output; the AMPA-only cell needs a stronger drive (the authors used excitation up to ~2,000) and a
-wider excitation-inhibition gap to fire at a comparable rate, since inhibition follows excitation. The I&F
-rates give ~13 Hz per excitatory input (the authors' ~12 Hz) and ~3-4 Hz output.
+Input rates are the authors' (Beniaguev et al. 2021, their public simulation code). On the embedded morphology
+they give the NMDA cell ~2 Hz output; the AMPA-only cell needs a stronger drive (the authors used excitation
+up to ~2,000) and a wider excitation-inhibition gap to fire at a comparable rate, since inhibition follows
+excitation. The I&F rates give ~13 Hz per excitatory input (the authors' ~12 Hz) and ~3-4 Hz output.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from repbench.figures import save_figure, study_paths, write_table
 from repbench.board import ci95
+from repbench.figures import save_figure, study_paths, write_table
 
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 

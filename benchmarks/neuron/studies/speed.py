@@ -1,7 +1,7 @@
 """Simulation speed: simulated seconds per wall second per core for each cell, parallel efficiency of
 dataset generation, and CVODE against fixed time steps in speed and spike-time agreement.
 
-    repbench study speed [--profile standard]     # prints the table, writes results/neuron/simulation_speed_<profile>.csv
+    repbench study speed [--profile standard]   # writes results/neuron/simulation_speed_<profile>.csv
 
 The profile sets the trial length (quick: 2 s, standard and paper: the authors' 6 s). The same measurements
 run as pytest-benchmark in benchmarks/timings/test_neuron_simulation.py.
