@@ -60,6 +60,7 @@ class NeuronIOData:
     train: NeuronTrials
     val: NeuronTrials  # for model selection only
     n_inputs: int  # synapses: 2 x dendritic segments for the L5PC, 100 for the I&F
+    n_excitatory: int  # inputs 0 .. n_excitatory-1 are excitatory, the rest inhibitory
     burn_in_ms: int  # metrics ignore the first burn_in_ms of every trial
 
     @property

@@ -83,7 +83,8 @@ class NeuronTask(Task):
         train, val, test = trials[: n - n_test - n_val], trials[n - n_test - n_val : n - n_test], trials[n - n_test :]
         self.test_ = to_trials(test)
         self.neuron_wall_s_ = sum(t.wall_s for t in test)
-        return NeuronIOData(to_trials(train), to_trials(val), trials[0].inputs.n_inputs, self.burn_in_ms)
+        n_inputs = trials[0].inputs.n_inputs
+        return NeuronIOData(to_trials(train), to_trials(val), n_inputs, dataset.n_excitatory(n_inputs), self.burn_in_ms)
 
     def evaluate(self, method, ctx) -> dict[str, float]:
         test = self.test_

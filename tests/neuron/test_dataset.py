@@ -111,11 +111,13 @@ def test_validation_row_of_the_if_control(data_dir):
 
 def test_cli_simulate_writes_dataset_and_report(tmp_path):
     env = {"REPBENCH_DATA": str(tmp_path / "data"), "REPBENCH_RESULTS": str(tmp_path / "results")}
-    done = repbench_cli("data", "simulate", "--cell", "if", "--seconds", "4", "--trial-ms", "1000", "--jobs", "2",
+    done = repbench_cli("data", "simulate", "--cell", "if", "--seconds", "3.5", "--trial-ms", "1000", "--jobs", "2",
                         "--no-progress", env=env)
     assert done.returncode == 0, done.stderr
+    assert "3.5 s is rounded up to 4 whole trials of 1000 ms = 4 s" in done.stdout
+    assert "simulated 4 s" in done.stdout  # the same amount as the report's
     table = pd.read_csv(tmp_path / "results/neuron/validation.csv")
-    assert table["cell"].tolist() == ["if"] and table["trials"].tolist() == [4]
+    assert table["cell"].tolist() == ["if"] and table["trials"].tolist() == [4] and table["simulated_s"].tolist() == [4]
     assert len(list((tmp_path / "results/neuron").glob("if-*_sample.png"))) == 1
     listed = repbench_cli("data", "list", env=env)
     assert "cell=if" in listed.stdout and "4 s simulated" in listed.stdout
@@ -132,3 +134,29 @@ def test_the_command_a_task_prints_makes_exactly_its_dataset(tmp_path, monkeypat
     done = repbench_cli(*args, "--no-report", "--no-progress", env={"REPBENCH_DATA": str(tmp_path / "data")})
     assert done.returncode == 0, done.stderr
     assert Dataset.open(task.spec()).missing(4.0) == []  # the task finds the generated chunks: no resimulation
+
+
+def test_the_commands_offer_exactly_the_simulated_cells():
+    """`data simulate --cell` lists the cells without importing the simulator; they must stay in step."""
+    from repbench.benchmarks.neuron.commands import CELLS
+    from repbench.benchmarks.neuron.simulator.variants import VARIANTS
+
+    assert set(CELLS) == set(VARIANTS)
+
+
+def test_a_failing_trial_stops_generation_with_its_reason_and_keeps_finished_chunks(data_dir, monkeypatch):
+    from repbench.benchmarks.neuron.data import dataset as module
+
+    real = module.simulate_one
+
+    def fails_on_trial_3(spec, index):
+        if index == 3:
+            raise RuntimeError("boom on trial 3")
+        return real(spec, index)
+
+    monkeypatch.setattr(module, "simulate_one", fails_on_trial_3)
+    ds = Dataset.open(IF)
+    with pytest.raises(DatasetError, match="trial 3 .* failed: RuntimeError: boom on trial 3"):
+        generate(ds, 6, progress=False)
+    assert ds.missing(6) == [1, 2]  # chunk 0 (trials 0-1) was written before trial 3 failed
+

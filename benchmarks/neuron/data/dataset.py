@@ -216,6 +216,12 @@ class Dataset:
                 count += 1
                 yield trial
 
+    def n_excitatory(self, n_inputs: int) -> int:
+        """How many of the inputs are excitatory (they come first): the I&F's own count, else one excitatory and
+        one inhibitory synapse per segment."""
+        fire = self.identity.get("integrate_fire")
+        return int(fire["n_exc"]) if fire else n_inputs // 2
+
     def chunk_trials(self, index: int) -> range:
         """The trial indices chunk `index` holds."""
         first = index * self.spec.trials_per_chunk

@@ -58,7 +58,7 @@ def trial_stats(trial: Trial, n_exc: int, burn_in: int = BURN_IN_MS) -> dict[str
 
 def validation_row(dataset: Dataset, seconds: float | None = None) -> dict[str, object]:
     """One row of statistics over the dataset's trials (the first `seconds` of them if given)."""
-    stats = [trial_stats(t, _n_excitatory(dataset, t)) for t in dataset.trials(seconds)]
+    stats = [trial_stats(t, dataset.n_excitatory(t.inputs.n_inputs)) for t in dataset.trials(seconds)]
     if not stats:
         raise ValueError(f"dataset {dataset.path} has no trials yet")
     total = sum(s["seconds"] for s in stats)
@@ -85,13 +85,6 @@ def validation_row(dataset: Dataset, seconds: float | None = None) -> dict[str, 
     }
 
 
-def _n_excitatory(dataset: Dataset, trial: Trial) -> int:
-    fire = dataset.identity.get("integrate_fire")
-    if fire:
-        return int(fire["n_exc"])
-    return trial.inputs.n_inputs // 2  # one excitatory and one inhibitory synapse per segment
-
-
 def write_csv_row(row: dict[str, object], path: Path) -> pd.DataFrame:
     """Insert or replace this dataset's row in the family's validation table."""
     table = pd.read_csv(path) if path.exists() else pd.DataFrame()
@@ -111,7 +104,7 @@ def sample_figure(dataset: Dataset, path: Path, window_ms: int = 3000) -> Path:
     import matplotlib.pyplot as plt
 
     trial = next(dataset.trials(dataset.spec.trial_ms / 1000))
-    n_exc = _n_excitatory(dataset, trial)
+    n_exc = dataset.n_excitatory(trial.inputs.n_inputs)
     t_end = min(window_ms, trial.inputs.n_bins)
     fig, axes = plt.subplots(3, 1, figsize=(11, 8), sharex=True, height_ratios=[2, 1.3, 1.3])
     keep = trial.inputs.bin_index < t_end
