@@ -27,6 +27,10 @@ plugin_path_option = click.option(
     type=click.Path(),
     help=f"Extra plugin file or folder (repeatable; also ${PLUGIN_PATH_ENV}).",
 )
+profile_option = click.option(
+    "--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True,
+    help="Which profile's records (or sizes) the study uses; its outputs carry the profile in their names.",
+)
 results_option = click.option(
     "--results",
     "results",
@@ -36,7 +40,8 @@ results_option = click.option(
 )
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
+    """Print an error in red and exit 2 (the exit code of a usage error); for the families' commands too."""
     click.secho(f"error: {message}", fg="red", err=True)
     sys.exit(2)
 
@@ -96,7 +101,7 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
     registry = discover(plugin_paths)
     found: list[type[Component]] = [t[name] for t in (registry.tasks, registry.methods) if name in t]
     if not found:
-        _fail(f"no task or method named {name!r}.{did_you_mean(name, [*registry.tasks, *registry.methods])}")
+        fail(f"no task or method named {name!r}.{did_you_mean(name, [*registry.tasks, *registry.methods])}")
     for cls in found:
         click.secho(f"{cls.role} {cls.name} (version {cls.version})", bold=True)
         click.echo((cls.description or cls.__doc__ or "").strip())
@@ -209,7 +214,7 @@ def run(
         try:
             _, cells = api.plan_run(tasks or None, methods or None, profile, parse_grid(grid), seeds, plugin_paths)
         except (RegistryError, ParamError, ValueError) as err:
-            _fail(str(err))
+            fail(str(err))
         for cell in cells:
             state = "done" if store.is_finished(cell) and not force else "todo"
             click.echo(f"{state}  {cell.label}  seed={cell.seed}  -> {store.path(cell)}")
@@ -220,7 +225,7 @@ def run(
                         jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
                         force=force, results=store.results_dir, plugin_paths=plugin_paths, progress=not no_progress)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
-        _fail(str(err))
+        fail(str(err))
     summary = frame.attrs["summary"]
     click.echo(_markdown(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
     click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
@@ -266,9 +271,9 @@ def leaderboard(
     try:
         records = lb.records_from_benchmark_json(bench_json) if bench_json else api.load_records(root=store.results_dir)
     except ValueError as err:
-        _fail(str(err))
+        fail(str(err))
     if not records:
-        _fail(f"no records under {store.runs_dir}; run `repbench run` first")
+        fail(f"no records under {store.runs_dir}; run `repbench run` first")
     table = api.write_leaderboard(records, discover(plugin_paths), out_dir or store.results_dir)
     click.echo(lb.to_markdown(table))
 

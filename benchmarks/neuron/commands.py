@@ -12,18 +12,10 @@ from pathlib import Path
 import click
 
 from repbench import register_command
+from repbench.cli import fail, profile_option, results_option
 from repbench.paths import data_root, results_dir
-from repbench.profiles import PROFILES
 
 CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; a test keeps the two in step
-profile_option = click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
-results_option = click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
-                              help="Results folder (default: $REPBENCH_RESULTS or ./results).")
-
-
-def _fail(message: str) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(2)
 
 
 @register_command("data")
@@ -66,7 +58,7 @@ def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_pe
     try:
         dataset = Dataset.open(spec)
     except (DatasetError, ValueError, OSError) as err:
-        _fail(str(err))
+        fail(str(err))
     chunks = dataset.n_chunks(seconds)
     stored = chunks * trials_per_chunk * trial_ms / 1000
     if not math.isclose(stored, seconds):
@@ -79,7 +71,7 @@ def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_pe
         made = generate(dataset, seconds, jobs=jobs, progress=not no_progress,
                         executor="dask" if scheduler else executor, scheduler=scheduler)
     except (DaskUnavailable, DatasetError) as err:
-        _fail(str(err))
+        fail(str(err))
     except KeyboardInterrupt:
         click.secho("interrupted: finished chunks are kept; run the same command again to resume", err=True)
         sys.exit(130)
@@ -127,7 +119,7 @@ def depth(profile: str, results: Path | None) -> None:
     try:
         paths = run_study(profile, results)
     except ValueError as err:
-        _fail(str(err))
+        fail(str(err))
     click.echo("written " + " and ".join(map(str, paths)))
 
 
@@ -155,5 +147,5 @@ def dask_speedup(profile: str, results: Path | None) -> None:
     try:
         click.echo(f"written {run_study(profile, results)}")
     except DaskUnavailable as err:
-        _fail(str(err))
+        fail(str(err))
 

@@ -7,22 +7,21 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.profiles import PROFILES
+from repbench.cli import profile_option, results_option
 
 
 @register_command("study")
 @click.command("codes")
-@click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True,
-              help="quick: embedded 8x8 digits; standard, paper: MNIST.")
+@profile_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Pretraining epochs per layer (default: quick 20, standard and paper the authors' 10).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
-@click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Results folder (default: $REPBENCH_RESULTS or ./results).")
+@results_option
 def codes(profile: str, epochs: int | None, seed: int, device: str, results: Path | None) -> None:
     """2-D codes of a 784-1000-500-250-2 RBM stack pretrained with CD-1 and with REBA, test images coloured by
-    digit (Hinton & Salakhutdinov 2006's visualisation; Golovko et al. 2016's rules)."""
+    digit (Hinton & Salakhutdinov 2006's visualisation; Golovko et al. 2016's rules). The quick profile uses
+    the embedded 8x8 digits, standard and paper MNIST."""
     from repbench.benchmarks.pretraining.studies.codes import run_study
 
     paths = run_study(profile, epochs, seed, device, results)
