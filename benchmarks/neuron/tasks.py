@@ -72,7 +72,8 @@ class NeuronTask(Task):
         dataset = Dataset.open(self.spec())
         missing = dataset.missing(self.seconds)
         if missing:
-            print(f"{self.name}: simulating {len(missing)} chunk(s) of {dataset.path} on one process; "
+            trials = len(missing) * dataset.spec.trials_per_chunk
+            print(f"{self.name}: simulating {trials} trial(s) of {dataset.path} on one process; "
                   f"`{self.simulate_command()}` does it on N", file=sys.stderr, flush=True)
         generate(dataset, self.seconds, jobs=0, progress=False)  # cached: instant once simulated
         trials = list(dataset.trials(self.seconds))

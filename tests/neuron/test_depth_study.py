@@ -23,3 +23,25 @@ def test_depth_table_aggregates_seeds_per_task_and_depth(tmp_path):
     assert table.loc[("neuron-nmda", 7), "n_seeds"] == 1 and table.loc[("neuron-nmda", 7), "mean"] == 0.95
     assert len(table) == 3
     assert plot(table.reset_index(), tmp_path / "auc.png", "test").stat().st_size > 0
+
+
+def test_study_command_writes_the_profile_s_table_and_figure(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from repbench.cli import main
+
+    for i, (depth, auc, profile) in enumerate([(1, 0.8, "quick"), (1, 0.9, "quick"), (2, 0.7, "standard")]):
+        record = {**_record("neuron-nmda", depth, auc, i, profile=profile), "key": f"k{i}"}
+        path = tmp_path / "runs" / profile / f"neuron-nmda__tcn__k{i}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record))
+    runner = CliRunner()
+    done = runner.invoke(main, ["study", "depth", "--profile", "quick", "--results", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    table = (tmp_path / "neuron" / "depth_study_quick.csv").read_text()
+    assert "0.85" in table and "0.7" not in table  # the quick records only
+    assert (tmp_path / "plots" / "neuron_depth_study_quick.png").stat().st_size > 0
+    missing = runner.invoke(main, ["study", "depth", "--profile", "paper", "--results", str(tmp_path)])
+    assert missing.exit_code == 2 and "no finished tcn records" in missing.output
