@@ -17,6 +17,7 @@ from repbench.paths import results_dir
 from repbench.plugin import Component, Task
 from repbench.profiles import PROFILES
 from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
+from repbench.runner import RunSummary
 from repbench.store import ResultStore
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -206,6 +207,7 @@ def run(
     cell failed (its reason is stored and printed).
     """
     from repbench import api
+    from repbench import board as lb
 
     if executor == "dask" and timeout is not None:
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
@@ -227,20 +229,14 @@ def run(
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
     summary = frame.attrs["summary"]
-    click.echo(_markdown(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
+    click.echo(lb.to_markdown(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
     click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
                f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
     for label, reason in summary["failed"]:
         click.secho(f"  failed {label}: {reason}", fg="red", err=True)
     if summary["interrupted"]:
         click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
-    sys.exit(130 if summary["interrupted"] else 1 if summary["failed"] else 0)
-
-
-def _markdown(table) -> str:
-    from repbench import board as lb
-
-    return lb.to_markdown(table)
+    sys.exit(RunSummary(**summary).exit_code)
 
 
 @main.command(context_settings=CONTEXT)
