@@ -11,6 +11,7 @@ Records are tidy: one row per cell and metric, with the cell's identity, its par
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from repbench import board as lb
-from repbench.cells import Cell, plan
+from repbench.cells import Cell, canonical_json, plan
 from repbench.execute import ExecOptions
 from repbench.executors import DaskExecutor, make_executor
 from repbench.params import ParamError
@@ -69,6 +70,24 @@ def plan_run(
     return registry, cells
 
 
+class DataMissingError(ValueError):
+    """Data files that selected tasks need are not in the data root."""
+
+
+def check_data(registry: Registry, cells: Sequence[Cell]) -> None:
+    """One error listing every missing data file of the run's tasks, before any cell starts."""
+    lines: dict[str, None] = {}
+    for name, params in {(c.task, canonical_json(c.task_params)): None for c in cells}:
+        task = registry.get_task(name)(**json.loads(params))
+        lines.update({f"  {name}: {line}": None for line in task.missing_data()})
+    if lines:
+        raise DataMissingError(
+            f"data files are missing from the data root {data_root().resolve()}:\n" + "\n".join(lines)
+            + f"\nPut them there (or set {DATA_ENV} to the folder that holds them); "
+            "REPBENCH_DOWNLOAD=1 downloads them from the sources named above."
+        )
+
+
 def run(
     tasks: str | Iterable[str] | None = None,
     methods: str | Iterable[str] | None = None,
@@ -97,6 +116,7 @@ def run(
     from repbench.device import resolve_device
 
     resolve_device(device)  # an unavailable device fails here, not once per cell
+    check_data(registry, cells)
     engine = make_executor(executor, jobs, scheduler)
     store = ResultStore(results or results_dir())
     cpus = os.cpu_count() or 1

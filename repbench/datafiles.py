@@ -33,6 +33,15 @@ def _download(url: str, target: Path) -> None:
         shutil.copyfileobj(response, out)
 
 
+def missing(relpath: str, url: str | None = None) -> str | None:
+    """None when `relpath` (or `relpath.gz`) is in the data root; else one line saying where to get it. Cheap:
+    the checksum is verified when the file is read."""
+    if any(p.is_file() for p in _candidates(relpath)):
+        return None
+    source = f" from {url}" if url else ""
+    return f"{data_root() / relpath}{source}"
+
+
 def read_verified(relpath: str, md5: str, url: str | None = None) -> bytes:
     """The uncompressed bytes of `relpath` (or `relpath.gz`) under the data root, checked against `md5`."""
     candidates = _candidates(relpath)

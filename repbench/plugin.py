@@ -178,6 +178,11 @@ class Task(Component):
         """Prepare the data (of fold `ctx.fold`); return the object the kind promises to hand to `Method.fit`."""
         raise NotImplementedError
 
+    def missing_data(self) -> list[str]:
+        """The data files this task needs that are not in the data root, one line each saying where to get
+        them; checked for every selected task before a run starts. Simulated or bundled data: []."""
+        return []
+
     def n_folds(self) -> int:
         """How many train/test resamplings one cell averages over: k for k-fold cross-validation (small data
         sets such as UCI German), 1 for a fixed split. Each fold gets a fresh method; metrics are fold means."""

@@ -19,6 +19,7 @@ class RunSummary:
     skipped: int
     ok: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (cell label, reason)
+    kept: list[str] = field(default_factory=list)  # where failed attempts went because an ok record was kept
     interrupted: bool = False
 
     @property
@@ -42,12 +43,15 @@ def run_cells(
     records = executor.run(todo, options)
     try:
         for record in records:
-            store.write(record)
+            path = store.write(record)
             if record["status"] == "ok":
                 summary.ok += 1
             else:
                 summary.failed.append((labels.get(record["key"], record["key"]), record["reason"]))
                 bar.write(f"FAILED {summary.failed[-1][0]}: {record['reason']}")
+                if path != store.record_path(record):
+                    summary.kept.append(str(path))
+                    bar.write(f"  the earlier ok record is kept; this attempt is stored at {path}")
             bar.set_postfix(ok=summary.ok, failed=len(summary.failed))
             bar.update()
     except KeyboardInterrupt:

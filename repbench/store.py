@@ -13,7 +13,11 @@ from repbench.cells import Cell
 
 
 class ResultStore:
-    """`results/runs/<profile>/<task>__<method>__<key>.json`; an 'ok' record is reused unless forced."""
+    """`results/runs/<profile>/<task>__<method>__<key>.json`; an 'ok' record is reused unless forced.
+
+    A record that did not finish never replaces one that did: such an attempt is stored beside it, under
+    `runs/<profile>/attempts/`, where the leaderboard does not read it.
+    """
 
     def __init__(self, results_dir: str | Path) -> None:
         self.results_dir = Path(results_dir)
@@ -21,6 +25,10 @@ class ResultStore:
 
     def path(self, cell: Cell) -> Path:
         return self._path(cell.profile, cell.task, cell.method, cell.key)
+
+    def record_path(self, record: dict[str, Any]) -> Path:
+        identity = record["identity"]
+        return self._path(identity["profile"], identity["task"], identity["method"], record["key"])
 
     def _path(self, profile: str, task: str, method: str, key: str) -> Path:
         return self.runs_dir / profile / f"{task}__{method}__{key}.json"
@@ -46,9 +54,12 @@ class ResultStore:
         return record is not None and record.get("key") == cell.key and record.get("status") == "ok"
 
     def write(self, record: dict[str, Any]) -> Path:
-        """Temporary file + fsync + rename: a reader sees the old record or the new one, never half of one."""
-        identity = record["identity"]
-        path = self._path(identity["profile"], identity["task"], identity["method"], record["key"])
+        """Temporary file + fsync + rename: a reader sees the old record or the new one, never half of one.
+        Returns where the record went: its own path, or the attempts folder when an ok record is kept."""
+        path = self.record_path(record)
+        if record.get("status") != "ok" and path.exists() and (self.read(path) or {}).get("status") == "ok":
+            stamp = (record.get("started_utc") or "unknown").replace(":", "")
+            path = path.parent / "attempts" / f"{path.stem}__{record.get('status')}__{stamp}.json"
         with atomic_write(path) as handle:
             json.dump(record, handle, indent=1, sort_keys=True, allow_nan=False)
             handle.write("\n")

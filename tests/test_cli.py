@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 from click.testing import CliRunner
 
 from repbench.cli import main
@@ -91,3 +92,24 @@ def test_run_prints_its_profile_and_writes_every_profile(cli, tmp_path):
     assert "profile `quick`" in quick.output and "profile `standard`" not in quick.output
     written = (tmp_path / "leaderboard.md").read_text()
     assert "profile `quick`" in written and "profile `standard`" in written
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(["--device", "cuda"], "torch sees no CUDA GPU",
+                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")),
+    (["--timeout", "-5"], "timeout must be a positive number of seconds"),
+])
+def test_run_wide_options_are_checked_before_any_cell_runs(tmp_path, args, message):
+    done = repbench_cli("run", "--task", "toy", "--method", "toy-ok", "--plugin-path", str(TOY), *args,
+                        env={"REPBENCH_RESULTS": str(tmp_path)})
+    assert done.returncode == 2 and message in done.stderr
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_missing_data_is_one_error_listing_every_file(tmp_path):
+    done = repbench_cli("run", "--profile", "standard", "--task", "mnist", "--task", "german", "--method", "logreg",
+                        "--method", "nn", env={"REPBENCH_RESULTS": str(tmp_path / "results"),
+                                               "REPBENCH_DATA": str(tmp_path / "empty")})
+    assert done.returncode == 2
+    assert done.stderr.count("mnist: ") == 4 and "german: " in done.stderr and "REPBENCH_DOWNLOAD=1" in done.stderr
+    assert not (tmp_path / "results").exists()

@@ -94,3 +94,19 @@ def test_k_fold_tasks_average_fresh_fits_over_folds(registry, monkeypatch):
     assert folds_seen == [0, 1, 2] and len({id(m) for m in fitted}) == 3
     assert [f["accuracy"] for f in record["folds"]] == [10.0, 20.0, 30.0]
     assert {m["name"]: m["value"] for m in record["metrics"]}["accuracy"] == 20.0
+
+
+def test_a_failing_force_rerun_never_replaces_an_ok_record(registry, tmp_path):
+    marker = tmp_path / "fail-now"
+    cells = _cells(registry, ["toy-fails-if"], {"marker": [str(marker)]})
+    store = ResultStore(tmp_path / "results")
+    options = ExecOptions(device="cpu", plugin_paths=(str(TOY),))
+    assert run_cells(cells, store, InlineExecutor(), options, progress=False).ok == 1
+    good = store.path(cells[0]).read_text()
+    marker.touch()
+    summary = run_cells(cells, store, InlineExecutor(), options, force=True, progress=False)
+    assert len(summary.failed) == 1 and len(summary.kept) == 1
+    assert store.path(cells[0]).read_text() == good  # the ok record is untouched
+    [attempt] = (store.path(cells[0]).parent / "attempts").glob("*.json")
+    assert str(attempt) == summary.kept[0] and "asked to fail" in attempt.read_text()
+    assert [r["status"] for r in store.records()] == ["ok"]  # the leaderboard reads the ok record only

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from repbench.datafiles import read_verified
+from repbench.datafiles import missing, read_verified
 
 SOURCE = "http://yann.lecun.com/exdb/mnist/"
 # MD5 of the uncompressed IDX files (LeCun, Cortes & Burges)
@@ -18,6 +18,11 @@ FILES = {
 }
 N_VAL = 10_000
 CITATION = "LeCun, Bottou, Bengio & Haffner (1998), Gradient-based learning applied to document recognition"
+
+
+def missing_mnist() -> list[str]:
+    """The MNIST files not in the data root, with their source."""
+    return [m for name in FILES if (m := missing(f"mnist/{name}", f"{SOURCE}{name}.gz"))]
 
 
 def _idx(name: str) -> np.ndarray:

@@ -9,7 +9,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 from repbench import Metric, Param, Reported, Task, register_task
-from repbench.benchmarks.classic.data import CITATION, N_VAL, load_mnist
+from repbench.benchmarks.classic.data import CITATION, N_VAL, load_mnist, missing_mnist
 from repbench.kinds import CLASSIFICATION, ClassificationData
 
 
@@ -74,6 +74,9 @@ class MnistTask(Task):
                description="on the 10k test images; every choice is made on the 10k validation images"),
     )
     profiles = {"standard": {}, "paper": {}}  # real data: no part in the embedded `quick` profile
+
+    def missing_data(self) -> list[str]:
+        return missing_mnist()
 
     def _splits(self) -> tuple[np.ndarray, ...]:
         X, y, self.X_test, self.y_test = load_mnist()

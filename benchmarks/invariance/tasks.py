@@ -10,7 +10,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from repbench import Metric, Param, Task, info, register_task
-from repbench.benchmarks.classic.data import N_VAL, load_mnist
+from repbench.benchmarks.classic.data import N_VAL, load_mnist, missing_mnist
 from repbench.benchmarks.invariance.data import images, tabular
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
 from repbench.benchmarks.invariance.probes import majority_rate, probe_accuracies
@@ -104,6 +104,9 @@ class MnistRot(RotatedDigits):
 
     profiles = {"standard": {}, "paper": {}}
 
+    def missing_data(self) -> list[str]:
+        return missing_mnist()
+
     def images(self) -> tuple[np.ndarray, ...]:
         X, y, X_test, y_test = load_mnist()
         X = X.reshape(-1, 28, 28)
@@ -175,6 +178,9 @@ class Adult(BiasTask):
               "val_fraction": Param(0.2, "fraction of adult.data held out for model selection", low=0.05, high=0.5)}
     profiles = {"standard": {}, "paper": {}}
 
+    def missing_data(self) -> list[str]:
+        return tabular.missing_adult()
+
     def load(self, ctx) -> InvarianceData:
         train, test = tabular.adult_frames()
         columns = tabular.adult_encoder()
@@ -199,6 +205,9 @@ class German(BiasTask):
 
     def n_folds(self) -> int:
         return self.folds
+
+    def missing_data(self) -> list[str]:
+        return tabular.missing_german()
 
     def load(self, ctx) -> InvarianceData:
         frame = tabular.german_frame()

@@ -107,3 +107,15 @@ class ToyDiesOnce(_Centroid):
             open(self.marker, "w").close()
             os.kill(os.getpid(), signal.SIGKILL)
         return super().fit(data, ctx)
+
+
+@register_method("toy-fails-if")
+class ToyFailsIf(_Centroid):
+    """Fails while the file `marker` exists (a rerun that breaks after an earlier success)."""
+
+    params = {**_Centroid.params, "marker": Param("", "file whose presence means: fail")}
+
+    def fit(self, data, ctx):
+        if os.path.exists(self.marker):
+            raise RuntimeError("asked to fail")
+        return super().fit(data, ctx)

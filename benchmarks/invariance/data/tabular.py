@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from repbench.datafiles import read_verified
+from repbench.datafiles import missing, read_verified
 
 UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
 ADULT_MD5 = {"adult.data": "5d7c39d7b8804f071cdd1f2a7c460872", "adult.test": "35238206dfdf7f1fe215bbb874adecdc"}
@@ -24,6 +24,14 @@ ADULT_COLUMNS = (
 # german.data: 20 attributes (A1..A20, categorical ones coded "A<attr><level>") and the class (1 good, 2 bad)
 GERMAN_NUMERIC = (1, 4, 7, 10, 12, 15, 17)  # 0-based columns: duration, amount, rate, residence, age, credits, people
 GERMAN_AGE = 12
+
+
+def missing_adult() -> list[str]:
+    return [m for name in ADULT_MD5 if (m := missing(f"adult/{name}", f"{UCI}adult/{name}"))]
+
+
+def missing_german() -> list[str]:
+    return [m for m in [missing("german/german.data", f"{UCI}statlog/german/german.data")] if m]
 
 
 @functools.lru_cache(maxsize=1)
