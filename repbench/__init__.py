@@ -8,13 +8,14 @@ each returning a pandas DataFrame; the `repbench` command is a thin layer over t
 from typing import Any
 
 from repbench.params import Param
-from repbench.plugin import DivergedError, Kind, Method, Metric, Reported, RunContext, Task, info
+from repbench.plugin import Baseline, DivergedError, Kind, Method, Metric, Reported, RunContext, Task, info
 from repbench.registry import register_command, register_method, register_task
 from repbench.training import BestCheckpoint
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Baseline",
     "BestCheckpoint",
     "DivergedError",
     "Kind",

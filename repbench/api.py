@@ -244,4 +244,5 @@ def write_leaderboard(records: Records, registry: Registry, out_dir: Path) -> pd
 
 def summary_line(summary: RunSummary | Mapping[str, Any]) -> str:
     s = asdict(summary) if isinstance(summary, RunSummary) else summary
-    return (f"{s['planned']} cells: {s['ok']} ran ok, {s['skipped']} already done, {len(s['failed'])} failed")
+    return (f"{s['planned']} cells: {s['ok']} ran ok, {len(s['degenerate'])} degenerate (no better than the "
+            f"trivial baseline: shown, not ranked), {s['skipped']} already done, {len(s['failed'])} failed")

@@ -18,11 +18,12 @@ from scipy import stats
 
 from repbench.cells import canonical_json
 from repbench.plugin import Reported
+from repbench.store import FINISHED
 
 # fmt: off
 COLUMNS = [
     "task", "profile", "task_params", "origin", "method", "method_params", "metric", "unit",
-    "higher_is_better", "is_main", "n_seeds", "n_failed", "mean", "std", "ci95", "rank", "reported",
+    "higher_is_better", "is_main", "n_seeds", "n_failed", "n_degenerate", "mean", "std", "ci95", "rank", "reported",
     "reported_source", "delta_vs_reported", "wall_s_mean", "commit", "code", "task_version", "method_version",
 ]
 # fmt: on
@@ -67,11 +68,14 @@ def _code(records: list[dict[str, Any]]) -> str:
 
 def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of one task x method x params configuration: one per metric, over its seeds."""
-    ok = sorted((r for r in group if r["status"] == "ok"), key=lambda r: r["identity"]["replicate"])
+    # degenerate cells (no better than the task's trivial baseline on validation) count in the statistics, so
+    # nothing is hidden, but their configuration is never ranked
+    ok = sorted((r for r in group if r["status"] in FINISHED), key=lambda r: r["identity"]["replicate"])
     base = {
         "task": ident["task"], "profile": ident["profile"], "task_params": canonical_json(ident["task_params"]),
         "origin": "ours", "method": ident["method"], "method_params": canonical_json(ident["method_params"]),
-        "n_failed": len(group) - len(ok), "task_version": str(ident["task_version"]),
+        "n_failed": len(group) - len(ok), "n_degenerate": sum(r["status"] == "degenerate" for r in ok),
+        "task_version": str(ident["task_version"]),
         "method_version": str(ident["method_version"]),
     }
     if not ok:  # a configuration that only failed still shows up, so failures are never invisible
@@ -129,7 +133,7 @@ def _add_reported(table: pd.DataFrame, reported: ReportedLookup) -> pd.DataFrame
 
 def _rank_and_sort(table: pd.DataFrame) -> pd.DataFrame:
     # information columns (counts, diagnostics: no direction) are never ranked
-    measured = (table["n_seeds"] > 0) & table["higher_is_better"].notna()
+    measured = (table["n_seeds"] > 0) & table["higher_is_better"].notna() & (table["n_degenerate"].fillna(0) == 0)
     table["rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
     for _, block in table[measured].groupby(["task", "profile", "task_params", "metric"], sort=False):
         ascending = not bool(block["higher_is_better"].iloc[0])
@@ -177,8 +181,8 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
         arrow = "" if direction is None or pd.isna(direction) else " ↑" if direction else " ↓"
         heads.append(f"{metric}{unit}{arrow}")
     lines = [
-        "| rank | method | " + " | ".join(heads) + " | seeds | failed | wall s |",
-        "|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|",
+        "| rank | method | " + " | ".join(heads) + " | seeds | failed | degenerate | wall s |",
+        "|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|---:|",
     ]
     labels = _varying_params(block[block["origin"] == "ours"])
     sources: dict[str, int] = {}
@@ -194,7 +198,7 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
             else:
                 cells.append(_num(r["mean"]) + ("" if pd.isna(r["ci95"]) else f" ± {_num(r['ci95'])}"))
         if origin == "reported":
-            lines.append(f"|  | {method} (reported) | " + " | ".join(cells) + " |  |  |  |")
+            lines.append(f"|  | {method} (reported) | " + " | ".join(cells) + " |  |  |  |  |")
             continue
         first = rows.iloc[0]
         main = by_metric.get(metrics[0]) if metrics else None
@@ -202,7 +206,8 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
         external = "" if first["code"] == "repbench" or pd.isna(first["code"]) else f" † {first['code']}"
         lines.append(
             f"| {rank} | {labels.get((method, params), method)}{external} | " + " | ".join(cells)
-            + f" | {int(first['n_seeds'])} | {int(first['n_failed'])} | {_num(first['wall_s_mean'], '%.3g')} |"
+            + f" | {int(first['n_seeds'])} | {int(first['n_failed'])} | {int(first['n_degenerate'])}"
+            f" | {_num(first['wall_s_mean'], '%.3g')} |"
         )
     lines.append("")
     lines += [f"[{note}] {source}  " for source, note in sources.items()]

@@ -234,6 +234,8 @@ def run(
                f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
     for label, reason in summary["failed"]:
         click.secho(f"  failed {label}: {reason}", fg="red", err=True)
+    for label, reason in summary["degenerate"]:
+        click.secho(f"  {label}: {reason}", fg="yellow", err=True)
     for path in summary["kept"]:
         click.secho(f"  an earlier ok record was kept; the failed attempt is in {path}", fg="yellow", err=True)
     if summary["interrupted"]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from repbench.cells import Cell
 from repbench.device import resolve_device
-from repbench.plugin import DivergedError, Method, Metric, RunContext, Task
+from repbench.plugin import Baseline, DivergedError, Method, Metric, RunContext, Task
 from repbench.provenance import plugin_provenance, provenance
 from repbench.registry import discover
 
@@ -102,6 +102,7 @@ def base_record(cell: Cell) -> dict[str, Any]:
         "device": None,
         "threads": None,
         "plugins": None,
+        "validation": None,
         "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "provenance": None,
     }
@@ -114,8 +115,10 @@ def failed_record(cell: Cell, options: ExecOptions, reason: str, wall_s: float |
     return record
 
 
-def _run_fold(task: Task, method: Method, ctx: RunContext, timings: dict[str, float | None]) -> list[dict]:
-    """Load, fit and evaluate one fold; timings add up over folds."""
+def _run_fold(
+    task: Task, method: Method, ctx: RunContext, timings: dict[str, float | None]
+) -> tuple[list[dict], dict[str, Any] | None]:
+    """Load, fit and evaluate one fold: (metrics, validation score and trivial baseline); timings add up."""
 
     def add(key: str, since: float) -> None:
         timings[key] = (timings[key] or 0.0) + time.perf_counter() - since
@@ -134,8 +137,37 @@ def _run_fold(task: Task, method: Method, ctx: RunContext, timings: dict[str, fl
     t0 = time.perf_counter()
     metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
     metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
+    score, baseline = task.validate(method, ctx), task.baseline(ctx)
     add("eval_s", t0)
-    return metrics
+    validation = None
+    if score is not None:
+        if not math.isfinite(score):
+            raise DivergedError(f"validation {task.main_metric().name} is {score}")
+        validation = {"metric": task.main_metric().name, "value": float(score)}
+        if baseline is not None:
+            validation.update(baseline=baseline.value, baseline_name=baseline.name, margin=baseline.margin)
+    return metrics, validation
+
+
+def _validation_over_folds(folds: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    if any(v is None for v in folds):
+        return None
+    out = {**folds[0], "value": float(np.mean([v["value"] for v in folds]))}
+    for key in ("baseline", "margin"):
+        if key in out:
+            out[key] = float(np.mean([v[key] for v in folds]))
+    return out
+
+
+def degenerate_reason(validation: dict[str, Any] | None, higher_is_better: bool) -> str | None:
+    """Why a finished cell is no better than the task's trivial baseline on validation data, or None."""
+    if not validation or "baseline" not in validation:
+        return None
+    base = Baseline(validation["baseline"], validation["baseline_name"], validation["margin"])
+    if base.beaten_by(validation["value"], higher_is_better):
+        return None
+    return (f"degenerate: validation {validation['metric']} {validation['value']:.4g} is no better than the trivial "
+            f"baseline ({base.name}) {base.value:.4g} beyond its noise margin {base.margin:.2g}")
 
 
 def _mean_over_folds(folds: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -175,16 +207,20 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         record["device"] = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
-        folds = []
+        folds, validations = [], []
         for fold in range(task.n_folds()):
             ctx.fold = fold
-            folds.append(_run_fold(task, method_cls(**cell.method_params), ctx, timings))
+            metrics, validation = _run_fold(task, method_cls(**cell.method_params), ctx, timings)
+            folds.append(metrics)
+            validations.append(validation)
         metrics = _mean_over_folds(folds)
         if len(folds) > 1:
             record["folds"] = [{m["name"]: m["value"] for m in fold} for fold in folds]
         if not any(m["is_main"] for m in metrics):
             raise ValueError(f"task {task.name!r} did not return its main metric {task.main_metric().name!r}")
-        record.update(status="ok", metrics=metrics)
+        record["validation"] = _validation_over_folds(validations)
+        reason = degenerate_reason(record["validation"], bool(task.main_metric().higher_is_better))
+        record.update(status="degenerate" if reason else "ok", reason=reason, metrics=metrics)
     except DivergedError as err:
         record["reason"] = f"diverged: {err}"
     except Exception as err:  # noqa: BLE001 - the cell fails, the run goes on

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from repbench.plugin import Kind
+from repbench.plugin import Baseline, Kind
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,13 @@ CLASSIFICATION = Kind(
     expects="predict(X) -> integer labels in [0, n_classes)",
     requires=("predict",),
 )
+
+
+def majority_baseline(y_val: np.ndarray, as_error: bool) -> Baseline:
+    """Always predicting the most frequent validation class, in % (error or accuracy), with a margin of two
+    binomial standard errors of that rate on this many samples."""
+    rate = np.bincount(y_val).max() / len(y_val)
+    margin = 2 * 100.0 * float(np.sqrt(rate * (1 - rate) / len(y_val)))
+    value = 100.0 * (1 - rate if as_error else rate)
+    return Baseline(float(value), "always the most frequent class", margin)
+

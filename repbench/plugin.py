@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from repbench.params import Param, resolve_params
@@ -76,6 +77,22 @@ class Reported:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """What a trivial predictor scores on a task's validation split (e.g. always the most frequent class).
+
+    `margin` is the smallest improvement that counts as better: the validation split's sampling noise (about
+    two standard errors of the baseline's score), so a model that only matches chance within noise is caught.
+    """
+
+    value: float
+    name: str
+    margin: float = 0.0
+
+    def beaten_by(self, score: float, higher_is_better: bool) -> bool:
+        return score > self.value + self.margin if higher_is_better else score < self.value - self.margin
+
+
 class DivergedError(RuntimeError):
     """A training loss became NaN/inf or exploded: the cell fails with this reason, the run goes on."""
 
@@ -92,8 +109,9 @@ class RunContext:
     seed: int
     profile: str
     device: str = "cpu"
-    divergence_threshold: float = 1e8
+    divergence_factor: float = 1e4  # a loss this many times above its first value (or 1) has diverged
     fold: int = 0  # which resampling `Task.load` prepares, for tasks with `n_folds() > 1`
+    _first_loss: dict[str, float] = field(default_factory=dict, repr=False)
 
     def generator(self, device: str | None = None) -> Any:
         """A torch.Generator seeded with the cell's seed, on `device` (default: the cell's device)."""
@@ -108,13 +126,19 @@ class RunContext:
         return np.random.default_rng(self.seed)
 
     def check_loss(self, value: float, what: str = "loss") -> float:
-        """Raise DivergedError when a training loss is not finite or beyond the divergence threshold."""
+        """Raise DivergedError when a training loss is not finite or far above its starting value.
+
+        Relative, so a loss on any scale works: losses named alike up to their numbers ("layer 1 error (epoch
+        3)" and "(epoch 4)") share the first value seen, and |loss| > divergence_factor x max(|first|, 1) fails.
+        """
         value = float(value)
         if not math.isfinite(value):
             raise DivergedError(f"{what} became {value} (diverged); try a smaller learning rate")
-        if abs(value) > self.divergence_threshold:
+        first = self._first_loss.setdefault(re.sub(r"\d+", "#", what), abs(value))
+        if abs(value) > self.divergence_factor * max(first, 1.0):
             raise DivergedError(
-                f"{what}={value:.3g} exceeds the divergence threshold {self.divergence_threshold:.0e}"
+                f"{what}={value:.3g} is more than {self.divergence_factor:.0e} times its first value {first:.3g} "
+                "(diverged); try a smaller learning rate"
             )
         return value
 
@@ -177,6 +201,16 @@ class Task(Component):
     def load(self, ctx: RunContext) -> Any:
         """Prepare the data (of fold `ctx.fold`); return the object the kind promises to hand to `Method.fit`."""
         raise NotImplementedError
+
+    def validate(self, method: Method, ctx: RunContext) -> float | None:
+        """The main metric on the validation split `load` handed over: the criterion that tuning selects on,
+        and what is compared with `baseline`. None: the task offers no validation score."""
+        return None
+
+    def baseline(self, ctx: RunContext) -> Baseline | None:
+        """The main metric a trivial predictor gets on the validation split (e.g. always the most frequent
+        class; AUC 0.5), with the noise margin. A cell no better than it is recorded as `degenerate`."""
+        return None
 
     def missing_data(self) -> list[str]:
         """The data files this task needs that are not in the data root, one line each saying where to get

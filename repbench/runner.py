@@ -19,6 +19,7 @@ class RunSummary:
     skipped: int
     ok: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (cell label, reason)
+    degenerate: list[tuple[str, str]] = field(default_factory=list)  # (cell label, reason): shown, never ranked
     kept: list[str] = field(default_factory=list)  # where failed attempts went because an ok record was kept
     interrupted: bool = False
 
@@ -46,6 +47,9 @@ def run_cells(
             path = store.write(record)
             if record["status"] == "ok":
                 summary.ok += 1
+            elif record["status"] == "degenerate":
+                summary.degenerate.append((labels.get(record["key"], record["key"]), record["reason"]))
+                bar.write(f"DEGENERATE {summary.degenerate[-1][0]}: {record['reason']}")
             else:
                 summary.failed.append((labels.get(record["key"], record["key"]), record["reason"]))
                 bar.write(f"FAILED {summary.failed[-1][0]}: {record['reason']}")

@@ -11,12 +11,14 @@ from typing import Any
 from repbench.atomic import atomic_write
 from repbench.cells import Cell
 
+FINISHED = ("ok", "degenerate")  # a cell that ran to the end; rerunning it gives the same record
+
 
 class ResultStore:
     """`results/runs/<profile>/<task>__<method>__<key>.json`; an 'ok' record is reused unless forced.
 
-    A record that did not finish never replaces one that did: such an attempt is stored beside it, under
-    `runs/<profile>/attempts/`, where the leaderboard does not read it.
+    A record that did not finish (status `failed`) never replaces one that did (`ok` or `degenerate`): such an
+    attempt is stored beside it, under `runs/<profile>/attempts/`, where the leaderboard does not read it.
     """
 
     def __init__(self, results_dir: str | Path) -> None:
@@ -51,13 +53,13 @@ class ResultStore:
         if not path.exists():
             return False
         record = self.read(path)
-        return record is not None and record.get("key") == cell.key and record.get("status") == "ok"
+        return record is not None and record.get("key") == cell.key and record.get("status") in FINISHED
 
     def write(self, record: dict[str, Any]) -> Path:
         """Temporary file + fsync + rename: a reader sees the old record or the new one, never half of one.
         Returns where the record went: its own path, or the attempts folder when an ok record is kept."""
         path = self.record_path(record)
-        if record.get("status") != "ok" and path.exists() and (self.read(path) or {}).get("status") == "ok":
+        if record.get("status") not in FINISHED and path.exists() and (self.read(path) or {}).get("status") in FINISHED:
             stamp = (record.get("started_utc") or "unknown").replace(":", "")
             path = path.parent / "attempts" / f"{path.stem}__{record.get('status')}__{stamp}.json"
         with atomic_write(path) as handle:

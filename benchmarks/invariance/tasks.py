@@ -9,11 +9,12 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from repbench import Metric, Param, Task, info, register_task
+from repbench import Baseline, Metric, Param, Task, info, register_task
 from repbench.benchmarks.classic.data import N_VAL, load_mnist, missing_mnist
 from repbench.benchmarks.invariance.data import images, tabular
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
 from repbench.benchmarks.invariance.probes import majority_rate, probe_accuracies
+from repbench.kinds import majority_baseline
 
 JAISWAL = ("Jaiswal, Moyer, Ver Steeg, AbdAlmageed & Natarajan (2020), Invariant representations through "
            "adversarial forgetting, AAAI 34(04):4272-4279")
@@ -47,9 +48,18 @@ class InvarianceTask(Task):
                                   self.s_test_, seed=ctx.seed % 2**31, max_train=self.probe_max_train)
         return {**{k: pct(v) for k, v in scores.items()}, "s_majority": pct(majority_rate(self.s_test_))}
 
-    def keep_for_probes(self, X_train, s_train, X_test, y_test, s_test) -> None:
-        self.X_train_, self.s_train_ = X_train, s_train
+    def keep_for_probes(self, data: InvarianceData, X_test, y_test, s_test) -> InvarianceData:
+        """Keep what evaluation needs (training inputs for the probes, the test split, validation labels)."""
+        self.X_train_, self.s_train_ = data.X_train, data.s_train
         self.X_test_, self.y_test_, self.s_test_ = X_test, y_test, s_test
+        self.val_ = (data.X_val, data.y_val)
+        return data
+
+    def validate(self, method, ctx) -> float:
+        return self.y_accuracy(method, *self.val_)
+
+    def baseline(self, ctx) -> Baseline:
+        return majority_baseline(self.val_[1], as_error=False)
 
 
 class RotatedDigits(InvarianceTask):
@@ -80,9 +90,9 @@ class RotatedDigits(InvarianceTask):
             s = images.draw_angles(len(imgs), rng)
             splits.append((images.rotate_each(imgs, s).reshape(len(imgs), -1), s))
         (X_train, s_train), (X_val, s_val), (X_test, s_test) = splits
-        self.keep_for_probes(X_train, s_train, X_test, y_test, s_test)
-        return InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=10,
+        data = InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=10,
                               n_s=len(images.TRAIN_ANGLES), hidden=self.hidden, z_dim=self.z_dim)
+        return self.keep_for_probes(data, X_test, y_test, s_test)
 
     def evaluate(self, method, ctx) -> dict[str, float]:
         flat = lambda imgs: imgs.reshape(len(imgs), -1)  # noqa: E731
@@ -145,9 +155,9 @@ class BiasTask(InvarianceTask):
     )
 
     def hand(self, X_train, y_train, s_train, X_val, y_val, s_val, X_test, y_test, s_test) -> InvarianceData:
-        self.keep_for_probes(X_train, s_train, X_test, y_test, s_test)
-        return InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=2, n_s=2,
+        data = InvarianceData(X_train, y_train, s_train, X_val, y_val, s_val, n_classes=2, n_s=2,
                               hidden=self.hidden, z_dim=self.z_dim)
+        return self.keep_for_probes(data, X_test, y_test, s_test)
 
     def evaluate(self, method, ctx) -> dict[str, float]:
         from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference

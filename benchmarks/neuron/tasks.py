@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from repbench import Metric, Param, Reported, Task, info, register_task
+from repbench import Baseline, Metric, Param, Reported, Task, info, register_task
 from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, to_trials
 from repbench.benchmarks.neuron.metrics import soma_metrics, spike_metrics
 
@@ -82,10 +82,26 @@ class NeuronTask(Task):
         if n - n_test - n_val < 1:
             raise ValueError(f"{n} trials are too few to split; raise `seconds`")
         train, val, test = trials[: n - n_test - n_val], trials[n - n_test - n_val : n - n_test], trials[n - n_test :]
-        self.test_ = to_trials(test)
+        self.test_, self.val_ = to_trials(test), to_trials(val)
         self.neuron_wall_s_ = sum(t.wall_s for t in test)
         n_inputs = trials[0].inputs.n_inputs
         return NeuronIOData(to_trials(train), to_trials(val), n_inputs, dataset.n_excitatory(n_inputs), self.burn_in_ms)
+
+    def validate(self, method, ctx) -> float | None:
+        """Spike AUC on the validation trials; None when they hold no output spike after the burn-in."""
+        if not self.val_.spikes[:, self.burn_in_ms :].any():
+            return None
+        prob, _ = method.predict(self.val_.inputs)
+        return spike_metrics(np.asarray(prob), self.val_.spikes, self.burn_in_ms)["spike_auc"]
+
+    def baseline(self, ctx) -> Baseline:
+        """AUC 0.5; the margin is two standard errors of the AUC of an uninformative score on these bins
+        (Hanley & McNeil 1982: SE^2 = (n_pos + n_neg + 1) / (12 n_pos n_neg))."""
+        y = self.val_.spikes[:, self.burn_in_ms :]
+        n_pos = max(int(y.sum()), 1)
+        n_neg = max(y.size - n_pos, 1)
+        se = float(np.sqrt((n_pos + n_neg + 1) / (12 * n_pos * n_neg)))
+        return Baseline(0.5, "chance: a constant prediction", 2 * se)
 
     def evaluate(self, method, ctx) -> dict[str, float]:
         test = self.test_
