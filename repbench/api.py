@@ -197,7 +197,7 @@ def _cell_value(value: Any) -> Any:
 
 
 def _with_declared_directions(records: Records, registry: Registry) -> Records:
-    """Metric directions as the plugins declare them now: records stored before a metric became an
+    """Metric directions and ranges as the plugins declare them now: records stored before a metric became an
     information column (e.g. `n_parameters`) are then never ranked on it either."""
     out = []
     for record in records:
@@ -207,7 +207,8 @@ def _with_declared_directions(records: Records, registry: Registry) -> Records:
         metrics = []
         for entry in record["metrics"]:
             metric = next((m for m in declared if m.matches(entry["name"])), None)
-            metrics.append(entry if metric is None else {**entry, "higher_is_better": metric.higher_is_better})
+            metrics.append(entry if metric is None else
+                           {**entry, "higher_is_better": metric.higher_is_better, "bounds": metric.range})
         out.append({**record, "metrics": metrics})
     return out
 
@@ -244,5 +245,5 @@ def write_leaderboard(records: Records, registry: Registry, out_dir: Path) -> pd
 
 def summary_line(summary: RunSummary | Mapping[str, Any]) -> str:
     s = asdict(summary) if isinstance(summary, RunSummary) else summary
-    return (f"{s['planned']} cells: {s['ok']} ran ok, {len(s['degenerate'])} degenerate (no better than the "
-            f"trivial baseline: shown, not ranked), {s['skipped']} already done, {len(s['failed'])} failed")
+    return (f"{s['planned']} cells: {s['ok']} ran ok, {s['skipped']} already done, {len(s['failed'])} failed, "
+            f"{len(s['degenerate'])} degenerate (no better than the trivial baseline: shown, never ranked)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,14 @@ from repbench.store import FINISHED
 # fmt: off
 COLUMNS = [
     "task", "profile", "task_params", "origin", "method", "method_params", "metric", "unit",
-    "higher_is_better", "is_main", "n_seeds", "n_failed", "n_degenerate", "mean", "std", "ci95", "rank", "reported",
-    "reported_source", "delta_vs_reported", "wall_s_mean", "commit", "code", "task_version", "method_version",
+    "higher_is_better", "is_main", "n_seeds", "n_failed", "n_degenerate", "mean", "std", "ci95", "ci_low", "ci_high",
+    "rank", "tied_with_best", "p_vs_best", "reported",
+    "reported_source", "reported_comparable", "reported_note", "delta_vs_reported", "wall_s_mean", "commit", "code",
+    "task_version", "method_version",
 ]
 # fmt: on
 FLOAT_FORMAT = "%.6g"
+ALPHA = 0.05  # significance level of the comparisons with the best configuration (Holm-corrected)
 ReportedLookup = Mapping[str, Iterable[Reported]]  # task name -> values published for it
 
 
@@ -37,6 +41,16 @@ def ci95(values: np.ndarray) -> float:
     if n < 2:
         return math.nan
     return float(stats.t.ppf(0.975, n - 1) * _std(values) / math.sqrt(n))
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (hand-rolled: five lines, where statsmodels would be a new dependency)."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    adjusted = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]).clip(max=1.0)
+    out = np.empty_like(p)
+    out[order] = adjusted
+    return out
 
 
 def _std(values: np.ndarray) -> float:
@@ -88,11 +102,16 @@ def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dic
     rows = []
     for name, entries in metrics.items():
         values = np.array([e["value"] for e in entries], dtype=float)
+        half = ci95(values)
+        low, high = entries[0].get("bounds") or (-math.inf, math.inf)
         rows.append({
             **base, "metric": name, "unit": entries[0]["unit"], "higher_is_better": entries[0]["higher_is_better"],
             "is_main": entries[0]["is_main"], "n_seeds": len(values), "mean": values.mean(),
-            "std": _std(values) if len(values) > 1 else math.nan, "ci95": ci95(values),
+            "std": _std(values) if len(values) > 1 else math.nan, "ci95": half,
+            # the interval never leaves the metric's range (an AUC interval stops at 1)
+            "ci_low": max(values.mean() - half, low), "ci_high": min(values.mean() + half, high),
             "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok), "code": _code(ok),
+            "_values": values,
         })
     return rows
 
@@ -104,7 +123,9 @@ def aggregate(records: Iterable[dict[str, Any]], reported: ReportedLookup | None
         ident = dict(record["identity"], replicate=None)
         groups.setdefault(canonical_json(ident), []).append(record)
     rows = [row for group in groups.values() for row in _config_rows(group[0]["identity"], group)]
-    table = pd.DataFrame(rows, columns=COLUMNS).astype({"reported_source": object, "origin": object})
+    table = pd.DataFrame(rows, columns=[*COLUMNS, "_values"]).astype(
+        {"reported_source": object, "reported_note": object, "reported_comparable": object, "origin": object,
+         "tied_with_best": object})
     table = _add_reported(table, reported or {})
     return _rank_and_sort(table)
 
@@ -117,15 +138,18 @@ def _add_reported(table: pd.DataFrame, reported: ReportedLookup) -> pd.DataFrame
             matched = same_metric.index[(same_metric["method"] == ref.method).to_numpy()]
             table.loc[matched, "reported"] = ref.value
             table.loc[matched, "reported_source"] = ref.source
+            table.loc[matched, "reported_comparable"] = ref.comparable
+            table.loc[matched, "reported_note"] = ref.note
+            if ref.comparable:  # a difference is only meaningful on the same data and protocol
+                table.loc[matched, "delta_vs_reported"] = table.loc[matched, "mean"] - ref.value
             first = same_metric.iloc[0] if len(same_metric) else {}
             published.append({
                 "task": task, "profile": profile, "task_params": "", "origin": "reported", "method": ref.label,
                 "method_params": "", "metric": ref.metric, "unit": first.get("unit", ""),
                 "higher_is_better": first.get("higher_is_better"), "is_main": first.get("is_main"),
                 "n_seeds": 0, "n_failed": 0, "mean": ref.value, "reported": ref.value,
-                "reported_source": ref.source,
+                "reported_source": ref.source, "reported_comparable": ref.comparable, "reported_note": ref.note,
             })
-    table["delta_vs_reported"] = table["mean"] - table["reported"]
     if published:
         table = pd.concat([table, pd.DataFrame(published, columns=COLUMNS)], ignore_index=True)
     return table
@@ -138,12 +162,48 @@ def _rank_and_sort(table: pd.DataFrame) -> pd.DataFrame:
     for _, block in table[measured].groupby(["task", "profile", "task_params", "metric"], sort=False):
         ascending = not bool(block["higher_is_better"].iloc[0])
         table.loc[block.index, "rank"] = block["mean"].rank(method="min", ascending=ascending).astype("Int64")
+        if bool(block["is_main"].iloc[0]):
+            _compare_with_best(table, block, higher_is_better=not ascending)
     table["_not_main"] = ~table["is_main"].fillna(False).astype(bool)
-    table = table.sort_values(
-        ["task", "profile", "origin", "task_params", "_not_main", "metric", "rank", "method", "method_params"],
-        na_position="last", kind="mergesort",
+    table["_worse"] = np.where(table["higher_is_better"].fillna(True).astype(bool), -table["mean"], table["mean"])
+    table = table.sort_values(  # within a shared rank, the better mean first
+        ["task", "profile", "origin", "task_params", "_not_main", "metric", "rank", "_worse", "method",
+         "method_params"], na_position="last", kind="mergesort",
     )
-    return table.drop(columns=["_not_main"]).reset_index(drop=True)[COLUMNS]
+    return table.reset_index(drop=True)[COLUMNS]
+
+
+def _compare_with_best(table: pd.DataFrame, block: pd.DataFrame, higher_is_better: bool) -> None:
+    """Welch's one-sided t-test of every configuration against the best mean, Holm-corrected over the block;
+    those not significantly worse at ALPHA share rank 1. With fewer than 2 seeds on either side nothing can be
+    shown: p stays empty and the configuration counts as tied."""
+    best = block["mean"].idxmax() if higher_is_better else block["mean"].idxmin()
+    best_values = table.at[best, "_values"]
+    others = [i for i in block.index if i != best]
+    raw = []
+    for i in others:
+        values = table.at[i, "_values"]
+        if len(values) < 2 or len(best_values) < 2:
+            raw.append(math.nan)  # untestable
+            continue
+        if np.ptp(values) == 0 and np.ptp(best_values) == 0:  # no spread: the t statistic is undefined
+            raw.append(1.0 if values[0] == best_values[0] else 0.0)
+            continue
+        with warnings.catch_warnings():  # one side without spread: scipy warns, the test is still defined
+            warnings.simplefilter("ignore", RuntimeWarning)
+            test = stats.ttest_ind(best_values, values, equal_var=False,
+                                   alternative="greater" if higher_is_better else "less")
+        raw.append(float(test.pvalue))
+    raw = np.array(raw, dtype=float)
+    tested = ~np.isnan(raw)
+    adjusted = np.full(len(raw), math.nan)
+    adjusted[tested] = holm(raw[tested])
+    table.at[best, "tied_with_best"] = True
+    for i, p in zip(others, adjusted, strict=True):
+        table.at[i, "p_vs_best"] = p
+        table.at[i, "tied_with_best"] = bool(math.isnan(p) or p >= ALPHA)
+        if table.at[i, "tied_with_best"]:
+            table.at[i, "rank"] = 1
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -153,6 +213,18 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 def _num(value: Any, fmt: str = "%.4g") -> str:
     return "" if value is None or pd.isna(value) else fmt % value
+
+
+def _pm(row: pd.Series) -> str:
+    """Mean and interval with the interval's precision (two significant digits): `1.62 ± 0.22`; an interval
+    clipped at the metric's range is printed as its ends, `0.97 (0.93–1.00)`."""
+    mean, half = row["mean"], row["ci95"]
+    if pd.isna(half) or half == 0 or not math.isfinite(mean):
+        return _num(mean)
+    decimals = max(0, 1 - math.floor(math.log10(half)))
+    if row["ci_low"] > mean - half or row["ci_high"] < mean + half:
+        return f"{mean:.{decimals}f} ({row['ci_low']:.{decimals}f}–{row['ci_high']:.{decimals}f})"
+    return f"{mean:.{decimals}f} ± {half:.{decimals}f}"
 
 
 def _varying_params(block: pd.DataFrame) -> dict[tuple[str, str], str]:
@@ -196,13 +268,18 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
             elif origin == "reported":
                 cells.append(f"{_num(r['mean'])} [{sources.setdefault(r['reported_source'], len(sources) + 1)}]")
             else:
-                cells.append(_num(r["mean"]) + ("" if pd.isna(r["ci95"]) else f" ± {_num(r['ci95'])}"))
+                cells.append(_pm(r))
         if origin == "reported":
-            lines.append(f"|  | {method} (reported) | " + " | ".join(cells) + " |  |  |  |  |")
+            first = rows.iloc[0]
+            tag = "reported" if first["reported_comparable"] else "reported, not comparable"
+            note = f": {first['reported_note']}" if first["reported_note"] else ""
+            lines.append(f"|  | {method} ({tag}{note}) | " + " | ".join(cells) + " |  |  |  |  |")
             continue
         first = rows.iloc[0]
         main = by_metric.get(metrics[0]) if metrics else None
         rank = "" if main is None or pd.isna(main["rank"]) else str(int(main["rank"]))
+        if rank and main["tied_with_best"] is True and not pd.isna(main["p_vs_best"]):
+            rank += "*"  # not significantly worse than the best
         external = "" if first["code"] == "repbench" or pd.isna(first["code"]) else f" † {first['code']}"
         lines.append(
             f"| {rank} | {labels.get((method, params), method)}{external} | " + " | ".join(cells)
@@ -218,9 +295,12 @@ def to_markdown(table: pd.DataFrame) -> str:
     """One table per task and profile (and per task setting, where several were run)."""
     out = [
         "# Leaderboard", "",
-        "Mean ± 95 % confidence half-width over seeds; ↑ higher is better, ↓ lower is better, no arrow: an "
-        "information column (never ranked). Rank is by the task's main metric (first column). Reported rows "
-        "are published values, not our runs; rows marked † come from code outside this repository.", "",
+        "Mean ± 95 % confidence half-width over seeds (an interval that the metric's range cuts is printed as its "
+        "ends); ↑ higher is better, ↓ lower is better, no arrow: an information column (never ranked). Rank is by "
+        "the task's main metric (first column); rank 1* = not significantly worse than the best (Welch's "
+        "one-sided t-test over seeds, Holm-corrected over the table, α = 0.05): these share rank 1. Degenerate "
+        "rows (no better than the task's trivial baseline on validation) are shown but never ranked. Reported "
+        "rows are published values, not our runs; rows marked † come from code outside this repository.", "",
     ]
     for (task, profile), block in table.groupby(["task", "profile"], sort=False):
         ours, published = block[block["origin"] == "ours"], block[block["origin"] == "reported"]
@@ -230,6 +310,34 @@ def to_markdown(table: pd.DataFrame) -> str:
             rows = pd.concat([ours[ours["task_params"] == task_params], published])
             out += [title, "", *_markdown_table(rows), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def compact(table: pd.DataFrame) -> str:
+    """The end-of-run summary: per task the main metric of each configuration, ranked, with its interval,
+    seeds, failures and tie marks (the full tables are in leaderboard.md)."""
+    out = []
+    main = table[(table["origin"] == "ours") & table["is_main"].fillna(False).astype(bool)]
+    for (task, profile, params), block in main.groupby(["task", "profile", "task_params"], sort=False):
+        first = block.iloc[0]
+        direction = "higher is better" if first["higher_is_better"] else "lower is better"
+        unit = f" {first['unit']}" if first["unit"] else ""
+        setting = f" {params}" if len(main[(main.task == task) & (main.profile == profile)]
+                                      .task_params.unique()) > 1 else ""
+        out.append(f"{task} [{profile}]{setting}: {first['metric']}{unit}, {direction}")
+        labels = _varying_params(block)
+        for _, row in block.iterrows():
+            rank = "" if pd.isna(row["rank"]) else str(int(row["rank"]))
+            if rank and row["tied_with_best"] is True and not pd.isna(row["p_vs_best"]):
+                rank += "*"
+            notes = [f"{int(row['n_seeds'])} seeds"]
+            notes += [f"{int(row[c])} {w}" for c, w in (("n_failed", "failed"), ("n_degenerate", "degenerate"))
+                      if row[c]]
+            name = labels.get((row["method"], row["method_params"]), row["method"])
+            out.append(f"  {rank:>3}  {name:<28} {_pm(row):>20}  ({', '.join(notes)})")
+    failed_only = table[(table["origin"] == "ours") & (table["n_seeds"] == 0)]
+    for _, row in failed_only.iterrows():
+        out.append(f"{row['task']} [{row['profile']}]: {row['method']} failed on every seed ({int(row['n_failed'])})")
+    return "\n".join(out) + "\n* not significantly worse than the best (Welch, Holm, alpha 0.05)"
 
 
 def write_markdown(table: pd.DataFrame, path: Path) -> None:

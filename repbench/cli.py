@@ -229,7 +229,7 @@ def run(
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
     summary = frame.attrs["summary"]
-    click.echo(lb.to_markdown(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
+    click.echo(lb.compact(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
     click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
                f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
     for label, reason in summary["failed"]:

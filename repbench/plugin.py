@@ -47,6 +47,12 @@ class Metric:
     higher_is_better: bool | None = True
     main: bool = False
     description: str = ""
+    bounds: tuple[float, float] | None = None  # the metric's range, e.g. (0, 1) for an AUC; "%" implies (0, 100)
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """Where intervals are clipped: the declared bounds, else [0, 100] for a percentage."""
+        return self.bounds or ((0.0, 100.0) if self.unit == "%" else None)
 
     @property
     def is_info(self) -> bool:
@@ -65,8 +71,10 @@ def info(name: str, unit: str = "", description: str = "") -> Metric:
 class Reported:
     """A value published for this task, shown beside our measurements with its source.
 
-    `method` names the registered method it should be compared with (delta column); a reported value
-    with no counterpart among our methods is shown as a reference row labelled `label`.
+    `source` names where the number was published (the primary paper, or "quoted in ..." when a later paper
+    reports it). `method` names the registered method it corresponds to. `comparable=True` claims that the
+    value was measured on the same data with the same protocol as ours; only then does the leaderboard
+    compute `delta_vs_reported`. `note` says what differs (e.g. "the authors' cell, not ours").
     """
 
     metric: str
@@ -75,6 +83,7 @@ class Reported:
     label: str
     method: str | None = None
     note: str = ""
+    comparable: bool = False
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ def test_run_prints_its_profile_and_writes_every_profile(cli, tmp_path):
     common = ["--task", "toy", "--method", "toy-ok", "--jobs", "0", "--results", tmp_path, "--plugin-path", TOY]
     cli("run", "--profile", "standard", *common)
     quick = cli("run", "--profile", "quick", *common)
-    assert "profile `quick`" in quick.output and "profile `standard`" not in quick.output
+    assert "toy [quick]: accuracy %, higher is better" in quick.output and "[standard]" not in quick.output
+    assert "toy-ok" in quick.output and "3 seeds" in quick.output  # the compact summary, not the full tables
     written = (tmp_path / "leaderboard.md").read_text()
     assert "profile `quick`" in written and "profile `standard`" in written
 

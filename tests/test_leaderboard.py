@@ -15,7 +15,8 @@ from repbench import board as lb
 
 GOLDEN = Path(__file__).parent / "golden"
 REPORTED = {"toy": (
-    Reported("accuracy", 97.5, "Imaginary et al. (2020), Table 1", label="Centroid (paper)", method="toy-ok"),
+    Reported("accuracy", 97.5, "Imaginary et al. (2020), Table 1", label="Centroid (paper)", method="toy-ok",
+             comparable=True),
     Reported("accuracy", 99.0, "Someone (2021)", label="Oracle"),
 )}
 
@@ -26,7 +27,8 @@ EXTERNAL = {"origin": "external", "file": "/home/me/plugins/other.py", "sha256":
 
 def _record(method, params, replicate, accuracy, wall, status="ok", commit="abc123def4567890", plugin=SUITE):
     metrics = [] if status != "ok" else [
-        {"name": "accuracy", "value": accuracy, "unit": "%", "higher_is_better": True, "is_main": True},
+        {"name": "accuracy", "value": accuracy, "unit": "%", "higher_is_better": True, "is_main": True,
+         "bounds": [0.0, 100.0]},
         {"name": "fit_s", "value": wall / 2, "unit": "s", "higher_is_better": False, "is_main": False},
         {"name": "n_parameters", "value": 100 + replicate, "unit": "", "higher_is_better": None, "is_main": False},
     ]
@@ -65,7 +67,8 @@ def test_statistics_and_ranks():
     assert row["ci95"] == pytest.approx(values.mean() - low)
     assert row["rank"] == 1 and row["reported"] == 97.5
     assert row["delta_vs_reported"] == pytest.approx(values.mean() - 97.5)
-    assert table[(table.method == "other") & (table.metric == "accuracy")]["rank"].iloc[0] == 2
+    other = table[(table.method == "other") & (table.metric == "accuracy")].iloc[0]
+    assert other["rank"] == 1 and other["tied_with_best"] and other["p_vs_best"] > 0.05  # 97.0 vs 97.2: a tie
     shifted = table[(table.method_params == '{"shift":1.0}') & (table.metric == "accuracy")].iloc[0]
     assert shifted["n_failed"] == 1 and shifted["rank"] == 3 and shifted["commit"] == "abc123def456;fff000fff000"
     # lower-is-better metrics rank the other way
@@ -103,3 +106,26 @@ def test_benchmark_json_without_records_is_refused(tmp_path):
     path.write_text(json.dumps({"benchmarks": [{"name": "x", "extra_info": {}}]}))
     with pytest.raises(ValueError, match="holds no repbench records"):
         lb.records_from_benchmark_json(path)
+
+
+def _seeds(method, values):
+    return [_record(method, {}, i, v, 1.0) for i, v in enumerate(values)]
+
+
+def test_a_clearly_better_method_ranks_alone_and_equal_methods_tie():
+    rng = np.random.default_rng(0)
+    records = (_seeds("strong", 95 + rng.normal(0, 0.3, 5)) + _seeds("weak-a", 90 + rng.normal(0, 0.3, 5))
+               + _seeds("weak-b", 90 + rng.normal(0, 0.3, 5)))
+    main = lb.aggregate(records).query("metric == 'accuracy'").set_index("method")
+    assert main.loc["strong", "rank"] == 1 and main.loc["strong", "tied_with_best"]
+    assert not main.loc["weak-a", "tied_with_best"] and not main.loc["weak-b", "tied_with_best"]
+    assert main.loc["weak-a", "p_vs_best"] < 0.001 and main.loc["weak-b", "rank"] > 1
+
+    equal = _seeds("twin-a", 90 + rng.normal(0, 1.0, 5)) + _seeds("twin-b", 90 + rng.normal(0, 1.0, 5))
+    twins = lb.aggregate(equal).query("metric == 'accuracy'").set_index("method")
+    assert (twins["rank"] == 1).all() and twins["tied_with_best"].all()
+
+
+def test_holm_adjusts_in_order_and_caps_at_one():
+    np.testing.assert_allclose(lb.holm(np.array([0.01, 0.04, 0.03, 0.5])), [0.04, 0.09, 0.09, 0.5])
+    assert lb.holm(np.array([0.6, 0.9])).max() == 1.0

@@ -148,9 +148,9 @@ class BiasTask(InvarianceTask):
         Metric("y_acc", "%", main=True, description="accuracy of the model's own predictor on the test rows"),
         info("y_majority", "%", "y-accuracy of always predicting the most frequent class"),
         *PROBE_METRICS,
-        Metric("dp_diff", higher_is_better=False,
+        Metric("dp_diff", higher_is_better=False, bounds=(0.0, 1.0),
                description="demographic-parity difference of the predictions between s groups (fairlearn)"),
-        Metric("eo_diff", higher_is_better=False,
+        Metric("eo_diff", higher_is_better=False, bounds=(0.0, 1.0),
                description="equalised-odds difference of the predictions between s groups (fairlearn)"),
     )
 

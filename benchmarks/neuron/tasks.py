@@ -41,9 +41,10 @@ class NeuronTask(Task):
         "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (--executor dask)
     }
     metrics = (
-        Metric("spike_auc", main=True, description="ROC AUC of the spike probability over 1 ms test bins"),
-        Metric("tpr_at_fpr_0.25%", description="true-positive rate at 0.25 % false positives"),
-        Metric("tpr_at_fpr_0.1%", description="true-positive rate at 0.1 % false positives"),
+        Metric("spike_auc", main=True, bounds=(0.0, 1.0),
+               description="ROC AUC of the spike probability over 1 ms test bins"),
+        Metric("tpr_at_fpr_0.25%", bounds=(0.0, 1.0), description="true-positive rate at 0.25 % false positives"),
+        Metric("tpr_at_fpr_0.1%", bounds=(0.0, 1.0), description="true-positive rate at 0.1 % false positives"),
         Metric("soma_rmse_mv", "mV", higher_is_better=False, description="soma RMSE, raw prediction"),
         Metric("soma_rmse_rescaled_mv", "mV", higher_is_better=False,
                description="soma RMSE after rescaling the prediction to the truth's mean and SD (the original)"),

@@ -25,7 +25,8 @@ class Toy(Task):
         Metric("margin", higher_is_better=True),
     )
     reported = (
-        Reported("accuracy", 97.5, "Imaginary et al. (2020), Table 1", label="Centroid (paper)", method="toy-ok"),
+        Reported("accuracy", 97.5, "Imaginary et al. (2020), Table 1", label="Centroid (paper)", method="toy-ok",
+             comparable=True),
         Reported("accuracy", 99.0, "Someone (2021)", label="Oracle"),
     )
 
