@@ -7,7 +7,7 @@ each returning a pandas DataFrame; the `repbench` command is a thin layer over t
 
 from typing import Any
 
-from repbench.params import Param
+from repbench.params import Choice, LogUniform, Param, Uniform
 from repbench.plugin import Baseline, DivergedError, Kind, Method, Metric, Reported, RunContext, Task, info
 from repbench.registry import register_command, register_method, register_task
 from repbench.training import BestCheckpoint
@@ -17,14 +17,17 @@ __version__ = "0.1.0"
 __all__ = [
     "Baseline",
     "BestCheckpoint",
+    "Choice",
     "DivergedError",
     "Kind",
+    "LogUniform",
     "Method",
     "Metric",
     "Param",
     "Reported",
     "RunContext",
     "Task",
+    "Uniform",
     "info",
     "leaderboard",
     "load_results",

@@ -22,11 +22,13 @@ from typing import Any
 import pandas as pd
 
 from repbench import board as lb
+from repbench import tuning
 from repbench.cells import Cell, canonical_json, plan
 from repbench.execute import ExecOptions
 from repbench.executors import DaskExecutor, make_executor
 from repbench.params import ParamError
 from repbench.paths import DATA_ENV, data_root, results_dir
+from repbench.plugin import Task
 from repbench.profiles import get_profile
 from repbench.provenance import code_provenance
 from repbench.registry import Registry, discover, env_plugin_paths
@@ -101,6 +103,7 @@ def run(
     timeout: float | None = None,
     device: str = "auto",
     force: bool = False,
+    tune: int | None = None,
     results: str | Path | None = None,
     plugin_paths: Sequence[str] = (),
     progress: bool = True,
@@ -108,9 +111,19 @@ def run(
     """Run every compatible task x method x grid x seed cell (finished cells are reused unless `force`), store
     one record per cell, rewrite the leaderboard files, and return the run's records as a tidy DataFrame.
 
-    `df.attrs["summary"]` holds the counts (ok, skipped, failed with reasons, interrupted).
+    `tune=N` (default: the profile's) first runs N tuning trials per task x method (repbench/tuning.py) and
+    then the final seeds with each winner. `df.attrs["summary"]` holds the counts (ok, skipped, failed and
+    degenerate with reasons, interrupted) and, when tuned, what each tuning chose.
     """
     registry, cells = plan_run(tasks, methods, profile, grid, seeds, plugin_paths)
+    tune = get_profile(profile).tune if tune is None else tune
+    if tune < 0:
+        raise ParamError(f"tune must be 0 (no tuning) or a number of trials, got {tune}")
+    if tune:
+        untunable = sorted({c.task for c in cells
+                            if registry.get_task(c.task).validate is Task.validate})
+        if untunable:
+            raise ParamError(f"tasks {untunable} declare no validation score (`Task.validate`): they cannot be tuned")
     if timeout is not None and timeout <= 0:
         raise ParamError(f"timeout must be a positive number of seconds, got {timeout}")
     from repbench.device import resolve_device
@@ -132,15 +145,44 @@ def run(
     )
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
+    choices: list[tuning.Selection] = []
     try:
-        summary = run_cells(cells, store, engine, options, force=force, progress=progress)
+        if tune:
+            fixed = {key.rpartition(".")[2] for key in _grid(grid) if not key.startswith("task.")}
+            groups = tuning.plan_trials(registry, cells, tune, fixed)
+            trials = [t for g in groups for t in g.trials]
+            summary = run_cells(trials, store, engine, options, force=force, progress=progress)
+            records = {r["key"]: r for r in store.records()}
+            finals = []
+            for group in groups:
+                if not group.trials:  # nothing to tune: the method declares no search distribution
+                    finals += group.finals
+                    continue
+                higher = bool(registry.get_task(group.finals[0].task).main_metric().higher_is_better)
+                choices.append(tuning.select(group, records, higher))
+                finals += tuning.finals(choices[-1], tune)
+            cells = [*trials, *finals]
+            if not summary.interrupted:
+                final = run_cells(finals, store, engine, options, force=force, progress=progress)
+                summary = _merge(summary, final)
+        else:
+            summary = run_cells(cells, store, engine, options, force=force, progress=progress)
     finally:
         signal.signal(signal.SIGTERM, previous)
     write_leaderboard(list(store.records()), registry, store.results_dir)
     keys = {cell.key for cell in cells}
     frame = tidy([r for r in store.records() if r["key"] in keys])
-    frame.attrs["summary"] = asdict(summary)
+    frame.attrs["summary"] = asdict(summary) | {"tuning": [
+        {"task": c.group.finals[0].task, "method": c.group.finals[0].method, "trials": len(c.group.trials),
+         "finished": c.n_ok, "params": {k: c.params[k] for k in c.group.tuned} if c.params else None,
+         "validation": c.score, "reason": c.reason} for c in choices]}
     return frame
+
+
+def _merge(a: RunSummary, b: RunSummary) -> RunSummary:
+    return RunSummary(planned=a.planned + b.planned, skipped=a.skipped + b.skipped, ok=a.ok + b.ok,
+                      failed=a.failed + b.failed, degenerate=a.degenerate + b.degenerate, kept=a.kept + b.kept,
+                      interrupted=a.interrupted or b.interrupted)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -161,7 +203,8 @@ def load_results(profile: str | None = None, root: str | Path | None = None) -> 
 
 
 TIDY_COLUMNS = [
-    "task", "method", "profile", "replicate", "seed", "key", "status", "reason", "metric", "value", "unit",
+    "task", "method", "profile", "stage", "tune_trials", "replicate", "seed", "key", "status", "reason",
+    "validation", "metric", "value", "unit",
     "higher_is_better", "is_main", "wall_s", "device", "git_commit", "code_origin", "date_utc",
 ]
 
@@ -174,7 +217,9 @@ def tidy(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
         plugins = (record.get("plugins") or {}).values()
         base = {
             "task": ident["task"], "method": ident["method"], "profile": ident["profile"],
-            "replicate": ident["replicate"], "seed": record.get("seed"), "key": record["key"],
+            "stage": ident.get("stage", "final"), "tune_trials": (ident.get("tuning") or {}).get("trials", 0),
+            "validation": (record.get("validation") or {}).get("value"), "replicate": ident["replicate"],
+            "seed": record.get("seed"), "key": record["key"],
             "status": record["status"], "reason": record.get("reason"),
             "wall_s": (record.get("timings") or {}).get("wall_s"), "device": record.get("device"),
             "git_commit": prov.get("git_commit"), "date_utc": prov.get("date_utc"),

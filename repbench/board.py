@@ -25,7 +25,7 @@ from repbench.store import FINISHED
 COLUMNS = [
     "task", "profile", "task_params", "origin", "method", "method_params", "metric", "unit",
     "higher_is_better", "is_main", "n_seeds", "n_failed", "n_degenerate", "mean", "std", "ci95", "ci_low", "ci_high",
-    "rank", "tied_with_best", "p_vs_best", "reported",
+    "rank", "tied_with_best", "p_vs_best", "tune_trials", "tuned_params", "reported",
     "reported_source", "reported_comparable", "reported_note", "delta_vs_reported", "wall_s_mean", "commit", "code",
     "task_version", "method_version",
 ]
@@ -89,6 +89,8 @@ def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dic
         "task": ident["task"], "profile": ident["profile"], "task_params": canonical_json(ident["task_params"]),
         "origin": "ours", "method": ident["method"], "method_params": canonical_json(ident["method_params"]),
         "n_failed": len(group) - len(ok), "n_degenerate": sum(r["status"] == "degenerate" for r in ok),
+        "tune_trials": (ident.get("tuning") or {}).get("trials", 0),
+        "tuned_params": ",".join((ident.get("tuning") or {}).get("params", [])),
         "task_version": str(ident["task_version"]),
         "method_version": str(ident["method_version"]),
     }
@@ -120,6 +122,8 @@ def aggregate(records: Iterable[dict[str, Any]], reported: ReportedLookup | None
     """One row per task x method(+params) x metric, plus one row per published value."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for record in records:
+        if record["identity"].get("stage", "final") != "final":
+            continue  # tuning trials choose parameters; they are not results
         ident = dict(record["identity"], replicate=None)
         groups.setdefault(canonical_json(ident), []).append(record)
     rows = [row for group in groups.values() for row in _config_rows(group[0]["identity"], group)]
@@ -215,6 +219,10 @@ def _num(value: Any, fmt: str = "%.4g") -> str:
     return "" if value is None or pd.isna(value) else fmt % value
 
 
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def _pm(row: pd.Series) -> str:
     """Mean and interval with the interval's precision (two significant digits): `1.62 ± 0.22`; an interval
     clipped at the metric's range is printed as its ends, `0.97 (0.93–1.00)`."""
@@ -236,9 +244,17 @@ def _varying_params(block: pd.DataFrame) -> dict[tuple[str, str], str]:
             k for k in {k for p in parsed.values() for k in p}
             if len({canonical_json(p.get(k)) for p in parsed.values()}) > 1
         )
+        tuned = {raw: (int(n), names.split(",") if names else [])
+                 for raw, n, names in rows[["method_params", "tune_trials", "tuned_params"]].drop_duplicates()
+                 .itertuples(index=False) if n and not pd.isna(n)}
         for raw, params in parsed.items():
-            shown = ", ".join(f"{k}={params.get(k)}" for k in keys)
-            labels[(method, raw)] = f"{method} ({shown})" if shown else method
+            shown = ", ".join(f"{k}={params.get(k)}" for k in keys if k not in tuned.get(raw, (0, []))[1])
+            label = f"{method} ({shown})" if shown else method
+            if raw in tuned:
+                n, names = tuned[raw]
+                chosen = ", ".join(f"{k}={_short(params.get(k))}" for k in names)
+                label += f" [tuned, {n} trials: {chosen}]"
+            labels[(method, raw)] = label
     return labels
 
 

@@ -32,6 +32,11 @@ class Cell:
     method_params: Mapping[str, Any]
     profile: str
     replicate: int
+    # "trial": a tuning trial, kept out of the leaderboard; "final": a result. `tuning` records how a final
+    # cell's parameters were chosen ({"trials": N, "params": [tuned names]}); both are left out of the identity
+    # at their defaults, so untuned cells keep the keys they always had.
+    stage: str = "final"
+    tuning: Mapping[str, Any] = field(default_factory=dict)
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -40,17 +45,27 @@ class Cell:
 
     def identity(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        if data["stage"] == "final":
+            del data["stage"]
+        if not data["tuning"]:
+            del data["tuning"]
         return json.loads(canonical_json(data))
 
     @property
     def seed(self) -> int:
-        """Deterministic, distinct per cell, and within numpy's and torch's 32-bit seed range."""
+        """Deterministic, distinct per cell, and within numpy's and torch's 32-bit seed range. The trials of one
+        tuning share one seed (their identity without the sampled parameters), so they differ in their
+        parameters only and a rerun picks the same winner."""
+        if self.stage == "trial":
+            stream = {k: v for k, v in self.identity().items() if k != "method_params"}
+            return int(hashlib.sha256(canonical_json(stream).encode()).hexdigest()[:8], 16)
         return int(self.key[:8], 16)
 
     @property
     def label(self) -> str:
         params = ",".join(f"{k}={_fmt(v)}" for k, v in sorted(self.method_params.items()))
-        return f"{self.task}/{self.method}[{params}]#{self.replicate}"
+        stage = " (tuning trial)" if self.stage == "trial" else ""
+        return f"{self.task}/{self.method}[{params}]#{self.replicate}{stage}"
 
 
 def _fmt(value: Any) -> str:

@@ -180,6 +180,9 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
 )
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--force", is_flag=True, help="Recompute cells that already have a finished record.")
+@click.option("--tune", type=int, default=None, metavar="N",
+              help="Tune every method first: N random trials per task x method from its declared search "
+                   "distributions, the winner chosen on validation data, then the seeds (default: the profile's).")
 @click.option("--dry-run", is_flag=True, help="Print the cells that would run, and exit.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @results_option
@@ -196,6 +199,7 @@ def run(
     timeout: float | None,
     device: str,
     force: bool,
+    tune: int | None,
     dry_run: bool,
     no_progress: bool,
     results: Path | None,
@@ -225,10 +229,17 @@ def run(
     try:
         frame = api.run(tasks or None, methods or None, profile=profile, grid=parse_grid(grid), seeds=seeds,
                         jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
-                        force=force, results=store.results_dir, plugin_paths=plugin_paths, progress=not no_progress)
+                        force=force, tune=tune, results=store.results_dir, plugin_paths=plugin_paths,
+                        progress=not no_progress)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
     summary = frame.attrs["summary"]
+    for chosen in summary["tuning"]:
+        picked = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                           for k, v in (chosen["params"] or {}).items())
+        outcome = f"chose {picked} (validation {chosen['validation']:.4g})" if chosen["params"] else chosen["reason"]
+        click.echo(f"tuned {chosen['task']}/{chosen['method']}: {chosen['finished']}/{chosen['trials']} trials "
+                   f"finished; {outcome}")
     click.echo(lb.compact(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
     click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
                f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")

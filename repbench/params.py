@@ -22,6 +22,40 @@ def did_you_mean(name: str, candidates: list[str] | tuple[str, ...] | set[str]) 
     return f" Nearest names: {', '.join(repr(c) for c in nearest)}." if nearest else ""
 
 
+@dataclass(frozen=True)
+class LogUniform:
+    """A search distribution: log-uniform on [low, high] (learning rates, penalty weights)."""
+
+    low: float
+    high: float
+
+    def sample(self, rng: Any) -> float:
+        return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+
+
+@dataclass(frozen=True)
+class Uniform:
+    """A search distribution: uniform on [low, high]."""
+
+    low: float
+    high: float
+
+    def sample(self, rng: Any) -> float:
+        return float(rng.uniform(self.low, self.high))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A search distribution: one of `options`, equally likely (widths, depths, on/off)."""
+
+    options: tuple[Any, ...]
+
+    def sample(self, rng: Any) -> Any:
+        return self.options[int(rng.integers(len(self.options)))]
+
+
+Search = LogUniform | Uniform | Choice
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -40,10 +74,18 @@ class Param:
     low: float | None = None
     high: float | None = None
     nullable: bool = False
+    search: Search | None = None  # where `--tune` draws this parameter from; None: not tuned
 
     @property
     def type(self) -> type:
         return type(self.default) if not isinstance(self.default, list) else tuple
+
+    def draw(self, name: str, rng: Any) -> Any:
+        """A random value from `search`, validated (an integer parameter gets a rounded draw)."""
+        value = self.search.sample(rng)
+        if self.type is int and isinstance(value, float):
+            value = round(value)
+        return self.validate(name, value)
 
     def validate(self, name: str, value: Any) -> Any:
         """Return ``value`` coerced to this parameter's type, or raise ParamError saying what is wrong."""

@@ -13,6 +13,7 @@ class Profile:
     description: str
     seeds: int  # default number of seeds per cell
     timeout_s: float  # default per-cell wall-clock limit
+    tune: int = 0  # default tuning trials per task x method (`repbench run --tune N`); 0: the declared defaults
 
 
 PROFILES: dict[str, Profile] = {

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from repbench import Method, Metric, Param, Reported, Task, register_method, register_task
+from repbench import LogUniform, Method, Metric, Param, Reported, Task, register_method, register_task
 from repbench.kinds import CLASSIFICATION, ClassificationData
 
 
@@ -38,11 +38,15 @@ class Toy(Task):
     def load(self, ctx) -> ClassificationData:
         rng = np.random.default_rng(ctx.seed)
         (X_train, y_train), (X_val, y_val), (self.X_test, self.y_test) = (self._blobs(rng) for _ in range(3))
+        self.val_ = (X_val, y_val)
         return ClassificationData(X_train, y_train, X_val, y_val, n_classes=2)
 
     def evaluate(self, method, ctx) -> dict[str, float]:
         accuracy = 100.0 * float(np.mean(method.predict(self.X_test) == self.y_test))
         return {"accuracy": accuracy, "margin": float(self.gap)}
+
+    def validate(self, method, ctx) -> float:
+        return 100.0 * float(np.mean(method.predict(self.val_[0]) == self.val_[1]))
 
 
 class _Centroid(Method):
@@ -120,3 +124,18 @@ class ToyFailsIf(_Centroid):
         if os.path.exists(self.marker):
             raise RuntimeError("asked to fail")
         return super().fit(data, ctx)
+
+
+@register_method("toy-lr")
+class ToyLearningRate(_Centroid):
+    """Nearest centroid whose predictions are scrambled the farther `lr` is from 0.01 (in decades): tuning must
+    find lr ~ 0.01 on validation data."""
+
+    params = {**_Centroid.params, "lr": Param(1.0, "the knob tuning should find", low=1e-6,
+                                              search=LogUniform(1e-5, 1.0))}
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        labels = super().predict(X)
+        wrong = np.random.default_rng(0).random(len(X)) < min(0.5, 0.15 * abs(math.log10(self.lr) + 2.0))
+        return np.where(wrong, 1 - labels, labels)
+

@@ -1,0 +1,89 @@
+"""Equal tuning budgets (the protocol of DomainBed, Gulrajani & Lopez-Paz 2021, ICLR): N random trials per task x
+method, drawn from the search distributions the method declares beside its parameters; the winner is the
+trial with the best *validation* score of the task's main metric (never a test metric); the final seeds then
+run with it. Trials are ordinary cells (stage "trial"): recorded, resumable, visible through the results API
+and kept out of the leaderboard. The draws come from a generator seeded by the group's identity, and all
+trials of a group share one training seed, so a rerun draws, trains and picks the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from repbench.cells import Cell, canonical_json
+from repbench.registry import Registry
+
+
+@dataclass(frozen=True)
+class Group:
+    """The final cells of one task x task parameters x method x fixed parameters, and their trials."""
+
+    finals: tuple[Cell, ...]
+    trials: tuple[Cell, ...]
+    tuned: tuple[str, ...]
+
+
+def _group_key(cell: Cell) -> str:
+    return canonical_json({k: v for k, v in cell.identity().items() if k != "replicate"})
+
+
+def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Iterable[str] = ()) -> list[Group]:
+    """N trial cells per group of final cells; parameters the user fixed (a --grid value) are not tuned."""
+    fixed = set(fixed)
+    groups: dict[str, list[Cell]] = {}
+    for cell in finals:
+        groups.setdefault(_group_key(cell), []).append(cell)
+    out = []
+    for key, cells in groups.items():
+        first = cells[0]
+        method = registry.get_method(first.method)
+        tuned = tuple(sorted(name for name, spec in method.params.items() if spec.search and name not in fixed))
+        rng = np.random.default_rng(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
+        trials = []
+        if tuned:
+            for _ in range(n):
+                params = {**first.method_params,
+                          **{name: method.params[name].draw(name, rng) for name in tuned}}
+                trials.append(replace(first, method_params=params, replicate=0, stage="trial"))
+        out.append(Group(tuple(cells), tuple(trials), tuned))
+    return out
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What tuning selected for one group: the winning parameters and their validation score, or why none won."""
+
+    group: Group
+    params: Mapping[str, Any] | None
+    score: float | None
+    n_ok: int
+    reason: str = ""
+
+
+def select(group: Group, records: Mapping[str, dict[str, Any]], higher_is_better: bool) -> Selection:
+    """The trial with the best validation score among the finished ones (degenerate trials compete too: they
+    lose to any better trial, and if all are degenerate the best of them is still the tuned setting)."""
+    scored = []
+    for trial in group.trials:
+        record = records.get(trial.key)
+        validation = (record or {}).get("validation") or {}
+        if record and record["status"] in ("ok", "degenerate") and math.isfinite(validation.get("value", math.nan)):
+            scored.append((validation["value"], trial))
+    if not scored:
+        return Selection(group, None, None, 0, "no trial finished with a validation score")
+    best_score, best = (max if higher_is_better else min)(scored, key=lambda item: item[0])
+    return Selection(group, dict(best.method_params), float(best_score), len(scored))
+
+
+def finals(choice: Selection, n: int) -> list[Cell]:
+    """The group's final cells with the chosen parameters, marked with how they were chosen."""
+    if choice.params is None:
+        return []
+    tuning = {"trials": n, "params": list(choice.group.tuned)}
+    return [replace(cell, method_params=dict(choice.params), tuning=tuning) for cell in choice.group.finals]

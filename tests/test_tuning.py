@@ -1,0 +1,79 @@
+"""Equal tuning budgets: N trials per task x method from declared search distributions, the winner chosen on
+validation data only, the final seeds run with it; reruns pick the same winner without recomputing."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import repbench
+from repbench import Metric, Task, register_task
+from repbench.kinds import CLASSIFICATION
+from repbench.params import Choice, LogUniform, Param, ParamError, Uniform
+from tests.conftest import TOY
+
+
+def _tune(tmp_path, n=16, **kwargs):
+    return repbench.run("toy", ["toy-lr", "toy-ok"], profile="quick", seeds=3, jobs=0, tune=n, results=tmp_path,
+                        plugin_paths=[str(TOY)], progress=False, **kwargs)
+
+
+def test_tuning_finds_the_known_best_learning_rate(tmp_path, registry):
+    records = _tune(tmp_path)
+    [chosen] = records.attrs["summary"]["tuning"]  # toy-ok declares no search distribution: nothing to tune
+    assert chosen["method"] == "toy-lr" and chosen["finished"] == chosen["trials"] == 16
+    assert abs(math.log10(chosen["params"]["lr"]) + 2.0) < 0.3  # the optimum is lr = 0.01
+
+    main = records[records["metric"] == "accuracy"]
+    trials = main[main["stage"] == "trial"]
+    finals = main[(main["stage"] == "final") & (main["method"] == "toy-lr")]
+    assert len(trials) == 16 and trials["seed"].nunique() == 1  # one seed stream: trials differ in lr only
+    assert trials["validation"].max() == chosen["validation"]  # selection used the validation score
+    assert len(finals) == 3 and set(finals["method.lr"]) == {chosen["params"]["lr"]}
+    assert set(finals["tune_trials"]) == {16}
+
+    table = repbench.leaderboard(profile="quick", results=tmp_path, plugin_paths=[str(TOY)])
+    rows = table[(table["metric"] == "accuracy") & (table["origin"] == "ours")]
+    assert set(rows["method"]) == {"toy-lr", "toy-ok"}  # trials are not results
+    assert rows.set_index("method").loc["toy-lr", "tune_trials"] == 16
+    assert "[tuned, 16 trials: lr=" in (tmp_path / "leaderboard.md").read_text()
+
+    again = _tune(tmp_path)  # resumable and deterministic: everything is reused, the same winner is picked
+    assert again.attrs["summary"]["skipped"] == 16 + 3 + 3 and again.attrs["summary"]["ok"] == 0
+    assert again.attrs["summary"]["tuning"][0]["params"] == chosen["params"]
+
+
+def test_a_fixed_grid_value_is_not_tuned(tmp_path, registry):
+    records = _tune(tmp_path, n=4, grid={"lr": [0.5]})
+    assert records.attrs["summary"]["tuning"] == [] and set(records["stage"]) == {"final"}
+
+
+def test_tuning_needs_a_validation_score_and_a_sane_budget(tmp_path, registry, clean_registry):
+    with pytest.raises(ParamError, match="tune must be 0"):
+        _tune(tmp_path, n=-1)
+
+    @register_task("toy-no-validation")
+    class NoValidation(Task):
+        kind = CLASSIFICATION
+        metrics = (Metric("accuracy", main=True),)
+
+    with pytest.raises(ParamError, match=r"\['toy-no-validation'\] declare no validation score"):
+        repbench.run("toy-no-validation", "toy-lr", tune=2, results=tmp_path, plugin_paths=[str(TOY)],
+                     progress=False)
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("search", [LogUniform(1e-4, 1e-1), Uniform(0.0, 2.0), Choice((16, 32, 64))])
+def test_search_distributions_draw_valid_values(search):
+    spec = Param(32 if isinstance(search, Choice) else 0.01, search=search, low=0.0)
+    rng = np.random.default_rng(0)
+    draws = [spec.draw("x", rng) for _ in range(200)]
+    if isinstance(search, Choice):
+        assert set(draws) == {16, 32, 64}
+    else:
+        assert min(draws) >= search.low and max(draws) <= search.high
+    if isinstance(search, LogUniform):  # as many draws per decade
+        per_decade = np.bincount(np.floor(np.log10(draws)).astype(int) + 4)
+        assert len(per_decade) == 3 and per_decade.min() > 40
