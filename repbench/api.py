@@ -253,7 +253,8 @@ def _with_declared_directions(records: Records, registry: Registry) -> Records:
         for entry in record["metrics"]:
             metric = next((m for m in declared if m.matches(entry["name"])), None)
             metrics.append(entry if metric is None else
-                           {**entry, "higher_is_better": metric.higher_is_better, "bounds": metric.range})
+                           {**entry, "higher_is_better": metric.higher_is_better,
+                            "bounds": list(metric.range) if metric.range else None})
         out.append({**record, "metrics": metrics})
     return out
 

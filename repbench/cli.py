@@ -91,6 +91,8 @@ def _describe_param(name: str, spec: Param) -> str:
         bits.append(f"choices={list(spec.choices)}")
     if spec.low is not None or spec.high is not None:
         bits.append(f"range=[{spec.low}, {spec.high}]")
+    if spec.search is not None:
+        bits.append(f"tuned over {spec.search}")
     return f"  {name:<16} {'; '.join(bits)}\n  {'':<16} {spec.help}"
 
 
@@ -251,7 +253,7 @@ def run(
         click.secho(f"  an earlier ok record was kept; the failed attempt is in {path}", fg="yellow", err=True)
     if summary["interrupted"]:
         click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
-    sys.exit(RunSummary(**summary).exit_code)
+    sys.exit(RunSummary(**{k: v for k, v in summary.items() if k != "tuning"}).exit_code)
 
 
 @main.command(context_settings=CONTEXT)

@@ -82,7 +82,7 @@ def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner:
                 "unit": metric.unit,
                 "higher_is_better": metric.higher_is_better,
                 "is_main": metric.main,
-                "bounds": metric.range,
+                "bounds": list(metric.range) if metric.range else None,
             }
         )
     return entries

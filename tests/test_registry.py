@@ -160,7 +160,7 @@ def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_regis
 
     # its results name the distribution and the code that produced them, not repbench's commit alone
     record = execute_cell(plan(registry, "quick", ["digits"], ["ep-demo"], seeds=1)[0], ExecOptions(device="cpu"))
-    assert record["status"] == "ok", record["reason"]
+    assert record["status"] == "degenerate", record["reason"]  # a majority-class predictor is flagged as one
     plugin = record["plugins"]["method"]
     installed = site / "repbench_ep_demo" / "__init__.py"
     assert plugin["origin"] == "external" and plugin["distribution"] == "repbench-ep-demo"

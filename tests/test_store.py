@@ -39,7 +39,7 @@ def test_write_is_atomic_and_finished_cells_are_recognised(record, tmp_path, mon
         raise OSError("disk vanished")
 
     monkeypatch.setattr(os, "replace", crash)
-    changed = {**rec, "status": "failed", "reason": "should never land"}
+    changed = {**rec, "reason": "should never land"}  # a finished record replacing a finished one
     with pytest.raises(OSError, match="disk vanished"):
         store.write(changed)
     monkeypatch.undo()

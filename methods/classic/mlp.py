@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from repbench import BestCheckpoint, Method, Param, info, register_method
+from repbench import BestCheckpoint, Choice, LogUniform, Method, Param, info, register_method
 from repbench.kinds import CLASSIFICATION, ClassificationData
 
 
@@ -18,9 +18,9 @@ class MLP(Method):
     solves = (CLASSIFICATION,)
     params = {
         "hidden": Param((128,), "hidden layer widths, e.g. 256x128", low=1),
-        "lr": Param(1e-3, "Adam learning rate", low=0.0, high=10.0),
+        "lr": Param(1e-3, "Adam learning rate", low=0.0, high=10.0, search=LogUniform(1e-4, 1e-1)),
         "weight_decay": Param(0.0, "L2 penalty (Adam weight_decay)", low=0.0),
-        "batch_size": Param(64, "minibatch size", low=1),
+        "batch_size": Param(64, "minibatch size", low=1, search=Choice((32, 64, 128))),
         "max_epochs": Param(200, "upper bound on training epochs", low=1),
         "patience": Param(20, "epochs without validation improvement before stopping", low=1),
     }

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from repbench import Param, register_method
+from repbench import LogUniform, Param, register_method
 from repbench.methods.invariance.trainer import XIE, InvarianceMethod, block, optimizer
 
 
@@ -32,7 +32,8 @@ class ControllableInvariance(InvarianceMethod):
     citation = XIE
     params = {
         **InvarianceMethod.params,
-        "delta": Param(1.0, "weight of the reversed adversarial gradient on the encoder", low=0.0),
+        "delta": Param(1.0, "weight of the reversed adversarial gradient on the encoder", low=0.0,
+                       search=LogUniform(1e-2, 10.0)),
     }
 
     def build(self, data, hidden, z_dim) -> nn.ModuleDict:

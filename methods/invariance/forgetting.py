@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from repbench import Param, info, register_method
+from repbench import LogUniform, Param, info, register_method
 from repbench.methods.invariance.trainer import JAISWAL, InvarianceMethod, block, optimizer
 
 
@@ -31,9 +31,12 @@ class AdversarialForgetting(InvarianceMethod):
     citation = JAISWAL
     params = {
         **InvarianceMethod.params,
-        "rho": Param(0.01, "weight of the reconstruction error ||R(z) - x||^2 (paper's sweep: 1e-3..1e-1)", low=0.0),
-        "delta": Param(1.0, "weight of the adversarial loss on the mask (paper's sweep: 1e-3..50)", low=0.0),
-        "lam": Param(0.01, "weight of the mask's binarising penalty sum m(1 - m) (sweep: 1e-3..1e-1)", low=0.0),
+        "rho": Param(0.01, "weight of the reconstruction error ||R(z) - x||^2 (paper's sweep: 1e-3..1e-1)", low=0.0,
+                     search=LogUniform(1e-3, 1e-1)),
+        "delta": Param(1.0, "weight of the adversarial loss on the mask (paper's sweep: 1e-3..50)", low=0.0,
+                       search=LogUniform(1e-3, 50.0)),
+        "lam": Param(0.01, "weight of the mask's binarising penalty sum m(1 - m) (sweep: 1e-3..1e-1)", low=0.0,
+                     search=LogUniform(1e-3, 1e-1)),
         "adversary_steps": Param(10, "discriminator updates per model update (the paper's 1:10)", low=1),
         "adversary_lr": Param(1e-3, "discriminator's Adam learning rate (the predecessor UAI code's)", low=1e-7),
     }

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from repbench import BestCheckpoint, Method, Param, info
+from repbench import BestCheckpoint, LogUniform, Method, Param, info
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
 
 JAISWAL = ("Jaiswal, Moyer, Ver Steeg, AbdAlmageed & Natarajan (2020), Invariant representations through "
@@ -40,7 +40,8 @@ class InvarianceMethod(Method):
     params = {
         "hidden": Param(0, "hidden units per block; 0 = the task's (50 for the tabular sets)", low=0),
         "z_dim": Param(0, "representation size; 0 = the task's (8 for the tabular sets)", low=0),
-        "lr": Param(1e-4, "Adam learning rate of the model (Jaiswal et al.)", low=1e-7, high=1.0),
+        "lr": Param(1e-4, "Adam learning rate of the model (Jaiswal et al.)", low=1e-7, high=1.0,
+                    search=LogUniform(1e-5, 1e-2)),
         "weight_decay": Param(1e-4, "Adam weight decay (Jaiswal et al.)", low=0.0),
         "batch_size": Param(128, "minibatch size (Jaiswal et al.)", low=1),
         "steps": Param(6000, "model updates (the same budget for every data set)...", low=1),

@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from torch.nn import functional as F
 
-from repbench import BestCheckpoint, Method, Param, info, register_method
+from repbench import BestCheckpoint, LogUniform, Method, Param, info, register_method
 from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, NeuronTrials
 from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron
 
@@ -30,7 +30,8 @@ class Surrogate(Method):
         "window_ms": Param(400, "training window (loss on these bins, after the receptive field)", low=50),
         "batch_size": Param(16, "windows per step", low=1),
         "steps": Param(3000, "optimisation steps", low=1),
-        "lr": Param(3e-3, "initial learning rate (Nadam), decayed x0.01 by the end", low=1e-6, high=1.0),
+        "lr": Param(3e-3, "initial learning rate (Nadam), decayed x0.01 by the end", low=1e-6, high=1.0,
+                    search=LogUniform(3e-4, 3e-2)),
         "soma_weight": Param(0.02, "weight of the soma MSE (mV^2) beside the spike BCE", low=0.0),
         "val_every": Param(100, "steps between validations (best state kept)", low=1),
     }

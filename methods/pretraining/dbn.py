@@ -71,8 +71,9 @@ class DbnHybrid(RBMStack):
 
     params = {
         **SHARED,
-        "lr_cd": Param(0.01, "learning rate of the CD layer", low=0.0, high=10.0),
-        "lr_reba": Param(0.04, "learning rate of the REBA layers", low=0.0, high=10.0),
+        "lr_cd": Param(0.01, "learning rate of the CD layer", low=0.0, high=10.0, search=CD_PARAMS["lr"].search),
+        "lr_reba": Param(0.04, "learning rate of the REBA layers", low=0.0, high=10.0,
+                         search=REBA_PARAMS["lr"].search),
         "k": CD_PARAMS["k"],
     }
 

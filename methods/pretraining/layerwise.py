@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from repbench import BestCheckpoint, Method, Param, info
+from repbench import BestCheckpoint, LogUniform, Method, Param, info
 from repbench.kinds import CLASSIFICATION, ClassificationData
 from repbench.methods.pretraining.rbm import RBM, UNITS
 
@@ -40,7 +40,7 @@ SHARED = {
     "finetune_epochs": Param(10, "supervised fine-tuning epochs (best epoch chosen on validation)", low=1),
     "finetune_min_steps": Param(0, "at least this many fine-tuning updates: more epochs when labels are few",
                                 low=0),
-    "finetune_lr": Param(0.1, "fine-tuning SGD learning rate", low=0.0, high=10.0),
+    "finetune_lr": Param(0.1, "fine-tuning SGD learning rate", low=0.0, high=10.0, search=LogUniform(1e-2, 1.0)),
     "finetune_momentum": Param(0.9, "fine-tuning SGD momentum", low=0.0, high=0.999),
 }
 PROFILES = {
@@ -51,11 +51,13 @@ PROFILES = {
     "paper": {"finetune_epochs": 100, "finetune_min_steps": 10000},
 }
 CD_PARAMS = {
-    "lr": Param(0.01, "pretraining learning rate (authors: 0.01 for CD)", low=0.0, high=10.0),
+    "lr": Param(0.01, "pretraining learning rate (authors: 0.01 for CD)", low=0.0, high=10.0,
+                search=LogUniform(1e-3, 1e-1)),
     "k": Param(1, "Gibbs steps per update", low=1),
 }
 SCRATCH_PARAMS = {k: v for k, v in SHARED.items() if k in ("hidden", "batch_size") or k.startswith("finetune_")}
-REBA_PARAMS = {"lr": Param(0.04, "pretraining learning rate (authors: 0.04 for REBA)", low=0.0, high=10.0)}
+REBA_PARAMS = {"lr": Param(0.04, "pretraining learning rate (authors: 0.04 for REBA)", low=0.0, high=10.0,
+                           search=LogUniform(4e-3, 4e-1))}
 
 
 class LayerwiseClassifier(Method):

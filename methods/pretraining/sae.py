@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from repbench import Param, register_method
+from repbench import LogUniform, Param, register_method
 from repbench.methods.pretraining.layerwise import SHARED, LayerwiseClassifier
 from repbench.methods.pretraining.rbm import RBM
 
@@ -20,7 +20,7 @@ class StackedAutoencoder(LayerwiseClassifier):
     )
     params = {
         **SHARED,
-        "lr": Param(0.01, "pretraining learning rate", low=0.0, high=10.0),
+        "lr": Param(0.01, "pretraining learning rate", low=0.0, high=10.0, search=LogUniform(1e-3, 1e-1)),
         "noise": Param(0.0, "fraction of inputs zeroed (denoising); 0 = plain autoencoder", low=0.0, high=0.95),
     }
 
