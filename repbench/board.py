@@ -341,15 +341,17 @@ def compact(table: pd.DataFrame) -> str:
                                       .task_params.unique()) > 1 else ""
         out.append(f"{task} [{profile}]{setting}: {first['metric']}{unit}, {direction}")
         labels = _varying_params(block)
-        for _, row in block.iterrows():
+        names = [labels.get((m, p), m) for m, p in zip(block["method"], block["method_params"], strict=True)]
+        values = [_pm(row) for _, row in block.iterrows()]
+        width, value_width = max(map(len, names)), max(map(len, values))
+        for (_, row), name, value in zip(block.iterrows(), names, values, strict=True):
             rank = "" if pd.isna(row["rank"]) else str(int(row["rank"]))
             if rank and row["tied_with_best"] is True and not pd.isna(row["p_vs_best"]):
                 rank += "*"
             notes = [f"{int(row['n_seeds'])} seeds"]
             notes += [f"{int(row[c])} {w}" for c, w in (("n_failed", "failed"), ("n_degenerate", "degenerate"))
                       if row[c]]
-            name = labels.get((row["method"], row["method_params"]), row["method"])
-            out.append(f"  {rank:>3}  {name:<28} {_pm(row):>20}  ({', '.join(notes)})")
+            out.append(f"  {rank:>3}  {name:<{width}}  {value:>{value_width}}  ({', '.join(notes)})")
     failed_only = table[(table["origin"] == "ours") & (table["n_seeds"] == 0)]
     for _, row in failed_only.iterrows():
         out.append(f"{row['task']} [{row['profile']}]: {row['method']} failed on every seed ({int(row['n_failed'])})")
