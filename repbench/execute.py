@@ -104,6 +104,7 @@ def base_record(cell: Cell) -> dict[str, Any]:
         "threads": None,
         "plugins": None,
         "validation": None,
+        "curves": None,
         "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "provenance": None,
     }
@@ -118,8 +119,9 @@ def failed_record(cell: Cell, options: ExecOptions, reason: str, wall_s: float |
 
 def _run_fold(
     task: Task, method: Method, ctx: RunContext, timings: dict[str, float | None]
-) -> tuple[list[dict], dict[str, Any] | None]:
-    """Load, fit and evaluate one fold: (metrics, validation score and trivial baseline); timings add up."""
+) -> tuple[list[dict], dict[str, Any] | None, dict[str, list[float]]]:
+    """Load, fit and evaluate one fold: (metrics, validation score and trivial baseline, learning curves);
+    timings add up over folds."""
 
     def add(key: str, since: float) -> None:
         timings[key] = (timings[key] or 0.0) + time.perf_counter() - since
@@ -138,6 +140,7 @@ def _run_fold(
     t0 = time.perf_counter()
     metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
     metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
+    curves = {name: [float(v) for v in values] for name, values in method.curves().items()}
     score, baseline = task.validate(method, ctx), task.baseline(ctx)
     add("eval_s", t0)
     validation = None
@@ -147,7 +150,7 @@ def _run_fold(
         validation = {"metric": task.main_metric().name, "value": float(score)}
         if baseline is not None:
             validation.update(baseline=baseline.value, baseline_name=baseline.name, margin=baseline.margin)
-    return metrics, validation
+    return metrics, validation, curves
 
 
 def _validation_over_folds(folds: list[dict[str, Any] | None]) -> dict[str, Any] | None:
@@ -208,12 +211,14 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         record["device"] = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
-        folds, validations = [], []
+        folds, validations, curves = [], [], []
         for fold in range(task.n_folds()):
             ctx.fold = fold
-            metrics, validation = _run_fold(task, method_cls(**cell.method_params), ctx, timings)
+            metrics, validation, fold_curves = _run_fold(task, method_cls(**cell.method_params), ctx, timings)
             folds.append(metrics)
             validations.append(validation)
+            curves.append(fold_curves)
+        record["curves"] = curves[0] if len(curves) == 1 else curves  # per fold for k-fold tasks
         metrics = _mean_over_folds(folds)
         if len(folds) > 1:
             record["folds"] = [{m["name"]: m["value"] for m in fold} for fold in folds]

@@ -270,6 +270,15 @@ class Method(Component):
         """Values of the extra `metrics` after fitting (e.g. pretraining time)."""
         return {}
 
+    def curves(self) -> dict[str, list[float]]:
+        """Learning curves kept in the record (e.g. validation error per epoch). By default the validation
+        scores a `BestCheckpoint` saw, as `val_score` with their `val_step`s."""
+        best = getattr(self, "best_", None)
+        history = getattr(best, "history", None)
+        if not history:
+            return {}
+        return {"val_step": [float(step) for step, _ in history], "val_score": [score for _, score in history]}
+
     @classmethod
     def can_solve(cls, task: type[Task]) -> bool:
         return any(kind.name == task.kind.name for kind in cls.solves)

@@ -27,6 +27,7 @@ class RBMStack(LayerwiseClassifier):
                                 k=getattr(self, "k", 1), weight_decay=self.weight_decay, gen=gen, chain=chain)
             error = rbm.reconstruction_error(V[:2048])
             ctx.check_loss(error, f"layer {index + 1} reconstruction error (epoch {epoch})")
+            self.curves_.setdefault(f"recon_err_l{index + 1}", []).append(error)
         return rbm
 
 
@@ -39,6 +40,18 @@ class DbnCD(RBMStack):
 
     def rule(self, index: int) -> tuple[str, float]:
         return "cd", self.lr
+
+
+@register_method("dbn-cd-mf")
+class DbnCDMeanField(RBMStack):
+    """RBM stack pretrained with mean-field CD-1 (no sampling: REBA with unit derivatives), the classical
+    rule as Golovko et al. compare it, then fine-tuned."""
+
+    citation = f"{GOLOVKO}; {HINTON}"
+    params = {**SHARED, "lr": CD_PARAMS["lr"]}
+
+    def rule(self, index: int) -> tuple[str, float]:
+        return "cd-mf", self.lr
 
 
 @register_method("dbn-pcd")

@@ -147,6 +147,7 @@ class LayerwiseClassifier(Method):
         gen = ctx.generator()
         cpu_gen = ctx.generator("cpu")  # nn.init draws on the CPU
         start = time.perf_counter()
+        self.curves_: dict[str, list[float]] = {}
         self.pretrained_: list[RBM] = []
         if self.pretrains:
             with torch.no_grad():
@@ -169,6 +170,11 @@ class LayerwiseClassifier(Method):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self._labels(self.net_, X)
+
+    def curves(self) -> dict[str, list[float]]:
+        """Reconstruction error of the first 2,048 pretraining inputs per layer and epoch (`recon_err_lN`), and
+        the validation error % per fine-tuning epoch (`val_error`)."""
+        return {**self.curves_, "val_error": [score for _, score in self.best_.history]}
 
     def report(self) -> dict[str, float]:
         values = {"finetune_s": self.finetune_s_, "val_error": self.best_.score,

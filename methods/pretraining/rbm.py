@@ -141,7 +141,7 @@ class Momentum:
             param.add_(vel)
 
 
-RULES = ("cd", "pcd", "reba")
+RULES = ("cd", "cd-mf", "pcd", "reba")  # cd-mf: mean-field CD-1, i.e. REBA with unit derivatives
 
 
 def train_epoch(rbm: RBM, optimizer: Momentum, V: torch.Tensor, batches: list[torch.Tensor], rule: str, lr: float,
@@ -159,6 +159,6 @@ def train_epoch(rbm: RBM, optimizer: Momentum, V: torch.Tensor, batches: list[to
                 chain = rbm.sample(rbm.hidden_mean(v0), rbm.hidden, gen)
             grads, chain = rbm.pcd(v0, chain, k=k, gen=gen)
         else:
-            grads = rbm.reba(v0)
+            grads = rbm.reba(v0, unit_derivatives=rule == "cd-mf")
         optimizer.step(grads, lr, momentum, weight_decay)
     return chain

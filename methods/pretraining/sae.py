@@ -49,6 +49,9 @@ class StackedAutoencoder(LayerwiseClassifier):
                     loss.backward()
                     opt.step()
                 ctx.check_loss(loss.item(), f"layer {index + 1} autoencoder loss (epoch {epoch})")
+                with torch.no_grad():
+                    error = layer.reconstruction_error(V[:2048])
+                self.curves_.setdefault(f"recon_err_l{index + 1}", []).append(error)
         for p in params:
             p.requires_grad_(False)
         return layer

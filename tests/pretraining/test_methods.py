@@ -7,7 +7,7 @@ import torch
 from repbench.execute import fit_seeded
 from repbench.plugin import RunContext
 
-FAMILY = ["dbn-cd", "dbn-pcd", "dbn-reba", "dbn-hybrid", "sae", "mlp-scratch"]
+FAMILY = ["dbn-cd", "dbn-cd-mf", "dbn-pcd", "dbn-reba", "dbn-hybrid", "sae", "mlp-scratch"]
 SMALL = {"hidden": (32, 32), "pretrain_epochs": 3, "finetune_epochs": 15, "batch_size": 32}
 
 
@@ -86,3 +86,35 @@ def test_sae_weight_decay_shrinks_the_weights(registry, digits):
     plain = _fit(registry, "sae", digits, finetune_epochs=1)
     decayed = _fit(registry, "sae", digits, finetune_epochs=1, weight_decay=0.5)
     assert decayed.pretrained_[0].W.norm() < 0.8 * plain.pretrained_[0].W.norm()
+
+
+def test_mean_field_cd_is_reba_with_unit_derivatives_in_training(registry):
+    """One epoch of `dbn-cd-mf`'s rule moves the weights exactly as mean-field CD-1 (REBA, unit derivatives)."""
+    from repbench.methods.pretraining.rbm import RBM, Momentum, train_epoch
+
+    gen = torch.Generator().manual_seed(0)
+    V = torch.rand(64, 12, generator=gen)
+    batches = list(torch.arange(64).split(16))
+    a, b = (RBM.create(12, 5, generator=torch.Generator().manual_seed(1)) for _ in range(2))
+    train_epoch(a, Momentum(a), V, batches, "cd-mf", 0.05, 0.5)
+    opt = Momentum(b)
+    for idx in batches:
+        opt.step(b.cd(V[idx], k=1, sample=False), 0.05, 0.5)
+    for x, y in zip((a.W, a.b, a.c), (b.W, b.b, b.c), strict=True):
+        torch.testing.assert_close(x, y)
+    assert registry.get_method("dbn-cd-mf")(lr=0.05).rule(0) == ("cd-mf", 0.05)
+
+
+def test_records_keep_per_epoch_curves(registry):
+    from repbench.cells import plan
+    from repbench.execute import ExecOptions, execute_cell
+
+    grid = {"pretrain_epochs": ["3"], "finetune_epochs": ["4"], "hidden": ["32x16"]}
+    record = execute_cell(plan(registry, "quick", ["digits"], ["dbn-cd-mf"], grid, seeds=1)[0],
+                          ExecOptions(device="cpu"))
+    assert record["status"] == "ok", record["reason"]
+    curves = record["curves"]
+    assert [len(curves[f"recon_err_l{i}"]) for i in (1, 2)] == [3, 3] and len(curves["val_error"]) == 4
+    assert curves["recon_err_l1"][-1] < curves["recon_err_l1"][0]  # pretraining lowers the error
+    assert min(curves["val_error"]) == pytest.approx(next(m["value"] for m in record["metrics"]
+                                                          if m["name"] == "val_error"))
