@@ -104,6 +104,7 @@ def run(
     device: str = "auto",
     force: bool = False,
     tune: int | None = None,
+    trial_params: Mapping[str, Any] | None = None,
     results: str | Path | None = None,
     plugin_paths: Sequence[str] = (),
     progress: bool = True,
@@ -112,7 +113,8 @@ def run(
     one record per cell, rewrite the leaderboard files, and return the run's records as a tidy DataFrame.
 
     `tune=N` (default: the profile's) first runs N tuning trials per task x method (repbench/tuning.py) and
-    then the final seeds with each winner. `df.attrs["summary"]` holds the counts (ok, skipped, failed and
+    then the final seeds with each winner; `trial_params` (e.g. {"finetune_epochs": 10}) shorten the trials'
+    schedule, the same for every method. `df.attrs["summary"]` holds the counts (ok, skipped, failed and
     degenerate with reasons, interrupted) and, when tuned, what each tuning chose.
     """
     registry, cells = plan_run(tasks, methods, profile, grid, seeds, plugin_paths)
@@ -149,7 +151,7 @@ def run(
     try:
         if tune:
             fixed = {key.rpartition(".")[2] for key in _grid(grid) if not key.startswith("task.")}
-            groups = tuning.plan_trials(registry, cells, tune, fixed)
+            groups = tuning.plan_trials(registry, cells, tune, fixed, trial_params)
             trials = [t for g in groups for t in g.trials]
             summary = run_cells(trials, store, engine, options, force=force, progress=progress)
             records = {r["key"]: r for r in store.records()}

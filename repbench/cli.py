@@ -185,6 +185,9 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
 @click.option("--tune", type=int, default=None, metavar="N",
               help="Tune every method first: N random trials per task x method from its declared search "
                    "distributions, the winner chosen on validation data, then the seeds (default: the profile's).")
+@click.option("--trial-set", "trial_set", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value for the tuning trials only, for every method that has it (a shorter "
+                   "schedule, e.g. finetune_epochs=10); repeatable.")
 @click.option("--dry-run", is_flag=True, help="Print the cells that would run, and exit.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @results_option
@@ -202,6 +205,7 @@ def run(
     device: str,
     force: bool,
     tune: int | None,
+    trial_set: tuple[str, ...],
     dry_run: bool,
     no_progress: bool,
     results: Path | None,
@@ -231,7 +235,8 @@ def run(
     try:
         frame = api.run(tasks or None, methods or None, profile=profile, grid=parse_grid(grid), seeds=seeds,
                         jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
-                        force=force, tune=tune, results=store.results_dir, plugin_paths=plugin_paths,
+                        force=force, tune=tune, trial_params={k: v[0] for k, v in parse_grid(trial_set).items()},
+                        results=store.results_dir, plugin_paths=plugin_paths,
                         progress=not no_progress)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))

@@ -27,15 +27,20 @@ class Group:
     finals: tuple[Cell, ...]
     trials: tuple[Cell, ...]
     tuned: tuple[str, ...]
+    shortened: tuple[str, ...] = ()  # parameters set for the trials only (a shorter schedule)
 
 
 def _group_key(cell: Cell) -> str:
     return canonical_json({k: v for k, v in cell.identity().items() if k != "replicate"})
 
 
-def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Iterable[str] = ()) -> list[Group]:
-    """N trial cells per group of final cells; parameters the user fixed (a --grid value) are not tuned."""
+def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Iterable[str] = (),
+                trial_params: Mapping[str, Any] | None = None) -> list[Group]:
+    """N trial cells per group of final cells; parameters the user fixed (a --grid value) are not tuned.
+    `trial_params` apply to the trials only, for every method that declares them (e.g. fewer fine-tuning
+    epochs: a shorter schedule, the same for every method); the final cells keep their own values."""
     fixed = set(fixed)
+    trial_params = dict(trial_params or {})
     groups: dict[str, list[Cell]] = {}
     for cell in finals:
         groups.setdefault(_group_key(cell), []).append(cell)
@@ -44,14 +49,16 @@ def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Itera
         first = cells[0]
         method = registry.get_method(first.method)
         tuned = tuple(sorted(name for name, spec in method.params.items() if spec.search and name not in fixed))
+        shortened = {name: method.params[name].validate(name, value) for name, value in trial_params.items()
+                     if name in method.params and name not in tuned}
         rng = np.random.default_rng(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
         trials = []
         if tuned:
             for _ in range(n):
-                params = {**first.method_params,
+                params = {**first.method_params, **shortened,
                           **{name: method.params[name].draw(name, rng) for name in tuned}}
                 trials.append(replace(first, method_params=params, replicate=0, stage="trial"))
-        out.append(Group(tuple(cells), tuple(trials), tuned))
+        out.append(Group(tuple(cells), tuple(trials), tuned, tuple(sorted(shortened))))
     return out
 
 
@@ -86,4 +93,7 @@ def finals(choice: Selection, n: int) -> list[Cell]:
     if choice.params is None:
         return []
     tuning = {"trials": n, "params": list(choice.group.tuned)}
-    return [replace(cell, method_params=dict(choice.params), tuning=tuning) for cell in choice.group.finals]
+    if choice.group.shortened:
+        tuning["trial_schedule"] = {k: choice.group.trials[0].method_params[k] for k in choice.group.shortened}
+    return [replace(cell, method_params={**choice.params, **{k: cell.method_params[k] for k in choice.group.shortened}},
+                    tuning=tuning) for cell in choice.group.finals]

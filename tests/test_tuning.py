@@ -77,3 +77,11 @@ def test_search_distributions_draw_valid_values(search):
     if isinstance(search, LogUniform):  # as many draws per decade
         per_decade = np.bincount(np.floor(np.log10(draws)).astype(int) + 4)
         assert len(per_decade) == 3 and per_decade.min() > 40
+
+
+def test_trials_may_run_a_shorter_schedule_that_the_finals_do_not_keep(tmp_path, registry):
+    records = _tune(tmp_path, n=3, trial_params={"shift": 0.25})
+    main = records[records["metric"] == "accuracy"]
+    trials, finals = main[main["stage"] == "trial"], main[(main["stage"] == "final") & (main["method"] == "toy-lr")]
+    assert set(trials["method.shift"]) == {0.25} and set(finals["method.shift"]) == {0.0}
+    assert set(finals["method.lr"]) == {records.attrs["summary"]["tuning"][0]["params"]["lr"]}
