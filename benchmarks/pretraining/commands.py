@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.cli import profile_option, results_option
+from repbench.cli import fail, profile_option, results_option
 
 
 @register_command("study")
@@ -25,4 +25,21 @@ def codes(profile: str, epochs: int | None, seed: int, device: str, results: Pat
     from repbench.benchmarks.pretraining.studies.codes import run_study
 
     paths = run_study(profile, epochs, seed, device, results)
+    click.echo("written " + " and ".join(map(str, paths)))
+
+
+@register_command("study")
+@click.command("convergence")
+@profile_option
+@click.option("--task", type=click.Choice(["mnist", "mnist-1k", "digits"]), default="mnist", show_default=True)
+@results_option
+def convergence(profile: str, task: str, results: Path | None) -> None:
+    """Reconstruction error per pretraining epoch and validation error per fine-tuning epoch of the pretraining
+    rules, with the epochs each needs to reach a common validation error (from the records' learning curves)."""
+    from repbench.benchmarks.pretraining.studies.convergence import run_study
+
+    try:
+        paths = run_study(profile, task, results)
+    except ValueError as err:
+        fail(str(err))
     click.echo("written " + " and ".join(map(str, paths)))

@@ -1,0 +1,116 @@
+"""Convergence of the pretraining rules: reconstruction error per pretraining epoch (layer 1) and validation
+error per fine-tuning epoch, mean and 95 % interval over seeds, and the fine-tuning epochs each method needs to
+reach a fixed validation error (Golovko et al. 2016 claim REBA converges faster than CD).
+
+    repbench run --profile P --task mnist --method dbn-cd --method dbn-cd-mf --method dbn-reba \\
+        --method dbn-hybrid --method mlp-scratch --seeds 5 [--tune N]
+    repbench study convergence [--profile P] [--task mnist]
+
+Reads the records' learning curves; writes results/pretraining/convergence_<profile>.csv and
+results/plots/pretraining_convergence_<profile>.png.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from repbench.board import ci95
+from repbench.figures import save_figure, study_paths, write_table
+
+METHODS = ("dbn-cd", "dbn-cd-mf", "dbn-reba", "dbn-hybrid", "sae", "dbn-pcd", "mlp-scratch")
+
+
+def curves(records: list[dict], profile: str, task: str) -> dict[str, dict[str, list[np.ndarray]]]:
+    """{method: {curve name: [one array per seed]}} of the finished final records that kept curves."""
+    out: dict[str, dict[str, list[np.ndarray]]] = {}
+    for r in records:
+        ident = r["identity"]
+        if (r.get("status") != "ok" or ident["profile"] != profile or ident["task"] != task
+                or ident["method"] not in METHODS or ident.get("stage", "final") != "final"
+                or not isinstance(r.get("curves"), dict)):
+            continue
+        for name, values in r["curves"].items():
+            out.setdefault(ident["method"], {}).setdefault(name, []).append(np.asarray(values, dtype=float))
+    if not out:
+        raise ValueError(f"no finished records of {', '.join(METHODS)} with learning curves on {task!r} in profile "
+                         f"{profile!r}; run them first (records made before curves were kept have none)")
+    return out
+
+
+def epochs_to(errors: np.ndarray, threshold: float) -> float:
+    """The first fine-tuning epoch (1-based) whose validation error is at or below `threshold`; NaN if none."""
+    hits = np.flatnonzero(errors <= threshold)
+    return float(hits[0] + 1) if len(hits) else math.nan
+
+
+def convergence_table(data: dict[str, dict[str, list[np.ndarray]]], threshold: float | None = None) -> pd.DataFrame:
+    """Per method: seeds, final validation error, epochs to reach `threshold` (default: 1.25 x the best final
+    mean validation error of all methods, so every method is measured against the same bar)."""
+    finals = {m: np.array([c.min() for c in d["val_error"]]) for m, d in data.items() if "val_error" in d}
+    threshold = threshold if threshold is not None else 1.25 * min(v.mean() for v in finals.values())
+    rows = []
+    for method, d in data.items():
+        if "val_error" not in d:
+            continue
+        reach = np.array([epochs_to(c, threshold) for c in d["val_error"]])
+        reached = reach[~np.isnan(reach)]
+        recon = [c[-1] for c in d.get("recon_err_l1", [])]
+        rows.append({
+            "method": method, "n_seeds": len(reach), "threshold_val_error": threshold,
+            "best_val_error": finals[method].mean(), "best_val_error_ci95": ci95(finals[method]),
+            "seeds_reaching": len(reached), "epochs_to_threshold": reached.mean() if len(reached) else math.nan,
+            "epochs_to_threshold_ci95": ci95(reached) if len(reached) else math.nan,
+            "final_recon_err_l1": float(np.mean(recon)) if recon else math.nan,
+        })
+    return pd.DataFrame(rows).sort_values("best_val_error").reset_index(drop=True)
+
+
+def _band(ax, series: list[np.ndarray], label: str) -> None:
+    n = min(len(s) for s in series)
+    stack = np.stack([s[:n] for s in series])
+    mean = stack.mean(0)
+    half = np.array([ci95(stack[:, i]) for i in range(n)]) if len(stack) > 1 else np.zeros(n)
+    x = np.arange(1, n + 1)
+    (line,) = ax.plot(x, mean, label=label)
+    ax.fill_between(x, mean - np.nan_to_num(half), mean + np.nan_to_num(half), color=line.get_color(), alpha=0.15)
+
+
+def plot(data: dict[str, dict[str, list[np.ndarray]]], threshold: float, path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for method, d in sorted(data.items()):
+        if "recon_err_l1" in d:
+            _band(left, d["recon_err_l1"], method)
+        if "val_error" in d:
+            _band(right, d["val_error"], method)
+    left.set_xlabel("pretraining epoch (layer 1)")
+    left.set_ylabel("reconstruction error per image (2,048 inputs)")
+    left.set_yscale("log")
+    right.axhline(threshold, color="grey", ls="--", lw=1, label=f"threshold {threshold:.3g} %")
+    right.set_xlabel("fine-tuning epoch")
+    right.set_ylabel("validation error (%)")
+    right.set_yscale("log")
+    for ax in (left, right):
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    return save_figure(fig, path)
+
+
+def run_study(profile: str = "standard", task: str = "mnist", results: Path | None = None) -> tuple[Path, Path]:
+    from repbench.api import load_records
+
+    data = curves(load_records(profile, results), profile, task)
+    table = convergence_table(data)
+    csv, png = study_paths("pretraining", "convergence", profile, results)
+    write_table(table.assign(task=task), csv)
+    plot(data, float(table["threshold_val_error"].iloc[0]), png,
+         f"{task}, {profile} profile: mean and 95 % interval over seeds")
+    return csv, png
