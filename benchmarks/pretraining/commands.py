@@ -43,3 +43,17 @@ def convergence(profile: str, task: str, results: Path | None) -> None:
     except ValueError as err:
         fail(str(err))
     click.echo("written " + " and ".join(map(str, paths)))
+
+
+@register_command("study")
+@click.command("rbm-speed")
+@profile_option
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Torch threads for both the epochs and the matmul bound.")
+@results_option
+def rbm_speed(profile: str, threads: int, results: Path | None) -> None:
+    """One CD-1, mean-field CD-1 and REBA epoch (784-800, batch 128) as a fraction of this machine's matmul
+    throughput for the same products, beside scikit-learn's BernoulliRBM (quick: the 8x8 digits)."""
+    from repbench.benchmarks.pretraining.studies.rbm_speed import run_study
+
+    click.echo(f"written {run_study(profile, threads, results)}")
