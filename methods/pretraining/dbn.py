@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from repbench import Param, register_method
+from repbench import Choice, LogUniform, Param, register_method
 from repbench.methods.pretraining.layerwise import CD_PARAMS, GOLOVKO, HINTON, REBA_PARAMS, SHARED, LayerwiseClassifier
 from repbench.methods.pretraining.rbm import RBM, Momentum, train_epoch
 
@@ -62,7 +62,13 @@ class DbnPCD(RBMStack):
         "Tieleman (2008), Training restricted Boltzmann machines using approximations to the likelihood "
         "gradient, ICML"
     )
-    params = {**SHARED, **CD_PARAMS}
+    params = {
+        **SHARED,
+        # persistent chains want smaller steps than CD (Tieleman 2008 used 1e-4..1e-3) and may need more Gibbs
+        # steps to mix: both are searched
+        "lr": Param(0.01, "pretraining learning rate", low=0.0, high=10.0, search=LogUniform(1e-4, 1e-1)),
+        "k": Param(1, "Gibbs steps per update of the persistent chain", low=1, search=Choice((1, 3, 10))),
+    }
 
     def rule(self, index: int) -> tuple[str, float]:
         return "pcd", self.lr
