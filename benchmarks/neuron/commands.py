@@ -149,3 +149,23 @@ def dask_speedup(profile: str, results: Path | None) -> None:
     except DaskUnavailable as err:
         fail(str(err))
 
+
+
+@register_command("data")
+@click.command("import-neuronio")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def import_neuronio(paths: tuple[Path, ...]) -> None:
+    """Import the authors' public simulations (NeuronIO) for the `neuronio` task.
+
+    PATHS are the downloaded folders (full_ergodic_train_batch_1 ... _10, Data_test) or their .p files, from
+    Kaggle: selfishgene/single-neurons-as-deep-nets-nmda-train-data and ...-nmda-test-data (about 115 GB).
+    Files are read through a restricted unpickler (numbers, strings, containers and numpy arrays only); batch 1
+    becomes the validation split, batches 2-10 training, Data_test the test split.
+    """
+    from repbench.benchmarks.neuron.data import neuronio
+
+    try:
+        counts = neuronio.import_files(paths)
+    except (neuronio.UnsafePickleError, ValueError, FileNotFoundError, KeyError) as err:
+        fail(f"{type(err).__name__}: {err}")
+    click.echo(f"imported into {neuronio.folder()}: " + ", ".join(f"{n} {s} simulations" for s, n in counts.items()))

@@ -8,6 +8,7 @@ trial's first 500 ms.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -22,24 +23,12 @@ ELM = "Spieler, Rahaman, Martius, Scholkopf & Levina (2024), The Expressive Leak
 NOT_OURS = "measured on the authors' L5PC (Hay 2011 morphology, 1,278 synapses) and data, not on ours"
 
 
-class NeuronTask(Task):
-    cell: str = ""
+class SurrogateTask(Task):
+    """What every neuron-io task shares: the metrics, the validation score and its chance baseline, and the
+    evaluation on the test trials (`load` sets `test_`, `val_`, `burn_in_ms` and `neuron_wall_s_`)."""
+
     kind = NEURON_IO
     citation = AUTHORS
-    params = {
-        "seconds": Param(600.0, "simulated seconds in the dataset (all splits)", low=1.0),
-        "trial_ms": Param(6000, "length of one simulation", low=1000),
-        "fixed_dt": Param(0.0, "fixed time step in ms; 0 = CVODE (atol 1e-3)", low=0.0, high=1.0),
-        "data_seed": Param(0, "seed of the simulated dataset (the same for every method and seed)", low=0),
-        "burn_in_ms": Param(500, "first ms of each test trial left out of the metrics", low=0),
-        "val_fraction": Param(0.1, "fraction of trials for validation (model selection)", low=0.05, high=0.4),
-        "test_fraction": Param(0.2, "fraction of trials for the test metrics", low=0.05, high=0.5),
-    }
-    profiles = {
-        "quick": {"seconds": 40.0, "trial_ms": 2000, "fixed_dt": 0.1},
-        "standard": {},
-        "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (--executor dask)
-    }
     metrics = (
         Metric("spike_auc", main=True, bounds=(0.0, 1.0),
                description="ROC AUC of the spike probability over 1 ms test bins"),
@@ -54,7 +43,65 @@ class NeuronTask(Task):
         info("neuron_ms_per_wall_ms", description="NEURON's speed on the same trials (one core)"),
         Metric("speedup_vs_neuron", description="batched surrogate speed / NEURON speed"),
     )
+    neuron_wall_s_ = math.nan  # NEURON's wall time for the test trials, where known
 
+    def validate(self, method, ctx) -> float | None:
+        """Spike AUC on the validation trials; None when they hold no output spike after the burn-in."""
+        if not self.val_.spikes[:, self.burn_in_ms :].any():
+            return None
+        prob, _ = method.predict(self.val_.inputs)
+        return spike_metrics(np.asarray(prob), self.val_.spikes, self.burn_in_ms)["spike_auc"]
+
+    def baseline(self, ctx) -> Baseline:
+        """AUC 0.5; the margin is two standard errors of the AUC of an uninformative score on these bins
+        (Hanley & McNeil 1982: SE^2 = (n_pos + n_neg + 1) / (12 n_pos n_neg))."""
+        y = self.val_.spikes[:, self.burn_in_ms :]
+        n_pos = max(int(y.sum()), 1)
+        n_neg = max(y.size - n_pos, 1)
+        se = float(np.sqrt((n_pos + n_neg + 1) / (12 * n_pos * n_neg)))
+        return Baseline(0.5, "chance: a constant prediction", 2 * se)
+
+    def evaluate(self, method, ctx) -> dict[str, float]:
+        test = self.test_
+        method.predict(test.inputs[:1])  # warm-up: allocations, lazy initialisation
+        start = time.perf_counter()
+        prob, soma = method.predict(test.inputs)
+        batched = time.perf_counter() - start
+        start = time.perf_counter()
+        method.predict(test.inputs[:1])
+        single = time.perf_counter() - start
+        sim_ms = len(test) * test.n_bins
+        scores = {
+            **spike_metrics(np.asarray(prob), test.spikes, self.burn_in_ms),
+            **soma_metrics(np.asarray(soma), test.soma, self.burn_in_ms),
+            "surrogate_ms_per_wall_ms_batched": sim_ms / (1000 * batched),
+            "surrogate_ms_per_wall_ms_single": test.n_bins / (1000 * single),
+        }
+        if math.isfinite(self.neuron_wall_s_):  # imported data carries no simulation times
+            neuron = sim_ms / (1000 * self.neuron_wall_s_)
+            scores.update(neuron_ms_per_wall_ms=neuron, speedup_vs_neuron=scores["surrogate_ms_per_wall_ms_batched"]
+                          / neuron)
+        return scores
+
+
+class NeuronTask(SurrogateTask):
+    """A cell the suite simulates: the dataset of the profile's size is made on first use and cached."""
+
+    cell: str = ""
+    params = {
+        "seconds": Param(600.0, "simulated seconds in the dataset (all splits)", low=1.0),
+        "trial_ms": Param(6000, "length of one simulation", low=1000),
+        "fixed_dt": Param(0.0, "fixed time step in ms; 0 = CVODE (atol 1e-3)", low=0.0, high=1.0),
+        "data_seed": Param(0, "seed of the simulated dataset (the same for every method and seed)", low=0),
+        "burn_in_ms": Param(500, "first ms of each test trial left out of the metrics", low=0),
+        "val_fraction": Param(0.1, "fraction of trials for validation (model selection)", low=0.05, high=0.4),
+        "test_fraction": Param(0.2, "fraction of trials for the test metrics", low=0.05, high=0.5),
+    }
+    profiles = {
+        "quick": {"seconds": 40.0, "trial_ms": 2000, "fixed_dt": 0.1},
+        "standard": {},
+        "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (--executor dask)
+    }
     def spec(self):
         """The dataset this task reads (data/dataset.py: imported here, at run time, with the simulator)."""
         from repbench.benchmarks.neuron.data.dataset import DatasetSpec
@@ -87,43 +134,6 @@ class NeuronTask(Task):
         self.neuron_wall_s_ = sum(t.wall_s for t in test)
         n_inputs = trials[0].inputs.n_inputs
         return NeuronIOData(to_trials(train), to_trials(val), n_inputs, dataset.n_excitatory(n_inputs), self.burn_in_ms)
-
-    def validate(self, method, ctx) -> float | None:
-        """Spike AUC on the validation trials; None when they hold no output spike after the burn-in."""
-        if not self.val_.spikes[:, self.burn_in_ms :].any():
-            return None
-        prob, _ = method.predict(self.val_.inputs)
-        return spike_metrics(np.asarray(prob), self.val_.spikes, self.burn_in_ms)["spike_auc"]
-
-    def baseline(self, ctx) -> Baseline:
-        """AUC 0.5; the margin is two standard errors of the AUC of an uninformative score on these bins
-        (Hanley & McNeil 1982: SE^2 = (n_pos + n_neg + 1) / (12 n_pos n_neg))."""
-        y = self.val_.spikes[:, self.burn_in_ms :]
-        n_pos = max(int(y.sum()), 1)
-        n_neg = max(y.size - n_pos, 1)
-        se = float(np.sqrt((n_pos + n_neg + 1) / (12 * n_pos * n_neg)))
-        return Baseline(0.5, "chance: a constant prediction", 2 * se)
-
-    def evaluate(self, method, ctx) -> dict[str, float]:
-        test = self.test_
-        method.predict(test.inputs[:1])  # warm-up: allocations, lazy initialisation
-        start = time.perf_counter()
-        prob, soma = method.predict(test.inputs)
-        batched = time.perf_counter() - start
-        start = time.perf_counter()
-        method.predict(test.inputs[:1])
-        single = time.perf_counter() - start
-        sim_ms = len(test) * test.n_bins
-        neuron = sim_ms / (1000 * self.neuron_wall_s_)
-        return {
-            **spike_metrics(np.asarray(prob), test.spikes, self.burn_in_ms),
-            **soma_metrics(np.asarray(soma), test.soma, self.burn_in_ms),
-            "surrogate_ms_per_wall_ms_batched": sim_ms / (1000 * batched),
-            "surrogate_ms_per_wall_ms_single": test.n_bins / (1000 * single),
-            "neuron_ms_per_wall_ms": neuron,
-            "speedup_vs_neuron": sim_ms / (1000 * batched) / neuron,
-        }
-
 
 @register_task("neuron-nmda")
 class NeuronNMDA(NeuronTask):
@@ -158,3 +168,54 @@ class NeuronIF(NeuronTask):
         "standard": {},
         "paper": {"seconds": 6000.0},
     }
+
+
+@register_task("neuronio")
+class NeuronIO(SurrogateTask):
+    """The authors' own simulations of their L5PC ("NeuronIO", Beniaguev et al. 2021, as split by Spieler et
+    al. 2024): training batches 2-10, validation batch 1, test Data_test; imported with `repbench data
+    import-neuronio`. The published rows on this task are comparable: same data, same split."""
+
+    citation = (f"{AUTHORS}; data: Kaggle selfishgene/single-neurons-as-deep-nets-nmda-train-data and "
+                "-test-data; split: " + ELM)
+    params = {
+        "train_files": Param(1, "imported training files used (128 simulations of 6 s each; 0 = all nine batches' "
+                                "files): a dense 6 s trial of 1,278 inputs is 7.7 MB, so CPU runs take a few",
+                             low=0),
+        "val_files": Param(1, "validation files used (0 = all)", low=0),
+        "test_files": Param(0, "test files used (0 = all of Data_test)", low=0),
+        "burn_in_ms": Param(500, "first ms of each trial left out of the metrics", low=0),
+    }
+    profiles = {"standard": {}, "paper": {"train_files": 0}}  # the data is downloaded: no quick profile
+    reported = (
+        Reported("spike_auc", 0.991, AUTHORS, "TCN 7x128x153", method="tcn", comparable=True,
+                 note="the authors' test set (Data_test); AUC over 1 ms bins"),
+        Reported("spike_auc", 0.9924, ELM, "Branch-ELM 8.1K params", method="elm", comparable=True,
+                 note="NeuronIO with this split"),
+        Reported("spike_auc", 0.9918, ELM, "ELM 52.9K params", comparable=True, note="NeuronIO with this split"),
+        Reported("spike_auc", 0.9913, ELM, "LSTM 266K params", comparable=True, note="NeuronIO with this split"),
+        Reported("spike_auc", 0.912, ELM, "LIF", comparable=True, note="NeuronIO with this split"),
+        Reported("soma_rmse_rescaled_mv", 0.638, ELM, "Branch-ELM 8.1K params", method="elm", comparable=True,
+                 note="NeuronIO with this split"),
+    )
+
+    def missing_data(self) -> list[str]:
+        from repbench.benchmarks.neuron.data import neuronio
+
+        missing = [s for s in neuronio.SPLITS if not neuronio.split_files(s)]
+        if not missing:
+            return []
+        return [f"{neuronio.folder()} has no imported {', '.join(missing)} files: download the NeuronIO data "
+                f"({neuronio.KAGGLE}) and run `repbench data import-neuronio FOLDER ...`"]
+
+    def load(self, ctx) -> NeuronIOData:
+        from repbench.benchmarks.neuron.data import neuronio
+
+        if self.missing_data():
+            raise FileNotFoundError(self.missing_data()[0])
+        splits = {name: list(neuronio.read_split(name, files))
+                  for name, files in (("train", self.train_files), ("val", self.val_files), ("test", self.test_files))}
+        self.test_, self.val_ = to_trials(splits["test"]), to_trials(splits["val"])
+        n_inputs = splits["train"][0].inputs.n_inputs
+        return NeuronIOData(to_trials(splits["train"]), self.val_, n_inputs, n_inputs // 2, self.burn_in_ms)
+
