@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -22,3 +24,7 @@ def data_dir(tmp_path, monkeypatch):
     """A private data root for simulated datasets."""
     monkeypatch.setenv("REPBENCH_DATA", str(tmp_path / "data"))
     return tmp_path / "data"
+
+
+# Hay et al. 2011's cell1.asc, which CI finds beside the repository (the suite downloads it for users)
+SHARED_MORPHOLOGY = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies" / "hay2011_cell1.asc"

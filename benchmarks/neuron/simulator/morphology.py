@@ -166,5 +166,14 @@ def set_segments(morph: Morphology, max_length_um: float = 40.0, d_lambda: float
     return sum(sec.nseg for sec in morph.all)
 
 
+def authors_segments(morph: Morphology, per_um: float = 40.0) -> dict[str, int]:
+    """The segment rule of Hay et al.'s template that Beniaguev et al. use: nseg = 1 + 2 * int(L / 40 um) for
+    every section (on Hay's cell1.asc: 262 basal + 377 apical = 639 dendritic segments). Returns the counts
+    per region."""
+    for sec in morph.all:
+        sec.nseg = 1 + 2 * int(sec.L / per_um)
+    return {region: sum(sec.nseg for sec in getattr(morph, region)) for region in ("soma", "basal", "apical", "axon")}
+
+
 def path_distance(soma_sec, seg) -> float:
     return h.distance(soma_sec(0.5), seg)
