@@ -24,6 +24,18 @@ def na_h(v):
     return a / (a + b)
 
 
+def nats2_m(v):  # Shai et al. 2015's somatic NaTs2_t, as written in Beniaguev et al.'s model files
+    a = 0.182 * (v + 32) / (1 - exp(-(v + 32) / 6))
+    b = 0.124 * (-v - 32) / (1 - exp(-(-v - 32) / 6))
+    return a / (a + b)
+
+
+def nats2_h(v):
+    a = -0.015 * (v + 60) / (1 - exp((v + 60) / 6))
+    b = -0.015 * (-v - 60) / (1 - exp((-v - 60) / 6))
+    return a / (a + b)
+
+
 def ih_m(v):
     a = 0.001 * 6.43 * (v + 154.9) / (exp((v + 154.9) / 11.9) - 1)
     b = 0.001 * 193 * exp(v / 33.1)
@@ -51,6 +63,8 @@ def im_m(v):
 STEADY_STATES = {
     ("NaTa_t", "m"): na_m,
     ("NaTa_t", "h"): na_h,
+    ("NaTs2_t", "m"): nats2_m,
+    ("NaTs2_t", "h"): nats2_h,
     ("Nap_Et2", "m"): lambda v: 1 / (1 + exp((v + 52.6) / -4.6)),
     ("Nap_Et2", "h"): lambda v: 1 / (1 + exp((v + 48.8) / 10)),
     ("K_Tst", "m"): lambda v: 1 / (1 + exp(-(v + 10) / 19)),
@@ -68,7 +82,7 @@ STEADY_STATES = {
 
 
 @pytest.mark.parametrize(("mech", "gate"), list(STEADY_STATES), ids=[f"{m}-{g}" for m, g in STEADY_STATES])
-@pytest.mark.parametrize("v", [-90.0, -65.0, -37.0, 0.0, 20.0])
+@pytest.mark.parametrize("v", [-90.0, -65.0, -37.0, -31.0, 0.0, 20.0])
 def test_steady_state_matches_the_published_rate_functions(mech, gate, v):
     sec = h.Section(name="probe")
     sec.insert(mech)

@@ -124,8 +124,9 @@ def _attach_ais(soma_sec, diam: float) -> list:
     return [first, second]
 
 
-def load_morphology(path: str | Path | None = None) -> Morphology:
-    """Build the morphology (embedded pyramid.nrn if `path` is None) in NEURON, replacing any earlier cell."""
+def load_morphology(path: str | Path | None = None, axon_diam_um: float | None = None) -> Morphology:
+    """Build the morphology (embedded pyramid.nrn if `path` is None) in NEURON, replacing any earlier cell. The
+    axon becomes two 30 um sections of `axon_diam_um` (default: the reconstructed axon's first diameter)."""
     source = Path(path).expanduser() if path else embedded_morphology()
     if not source.is_file():
         raise MorphologyError(f"morphology file {source} not found")
@@ -148,7 +149,7 @@ def load_morphology(path: str | Path | None = None) -> Morphology:
         raise MorphologyError(f"{source} has no soma")
     if not apical and not basal:
         raise MorphologyError(f"{source} has no dendrites")
-    ais_diam = axon[0].diam if axon and 0.2 < axon[0].diam < 5 else AIS_DIAM_UM
+    ais_diam = axon_diam_um or (axon[0].diam if axon and 0.2 < axon[0].diam < 5 else AIS_DIAM_UM)
     for sec in axon:
         h.delete_section(sec=sec)
     ais = _attach_ais(soma[0], ais_diam)

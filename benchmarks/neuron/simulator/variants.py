@@ -1,9 +1,10 @@
 """The simulated cells the benchmark compares, each with the synapses and input drive of its role.
 
-Input rates are the authors' (Beniaguev et al. 2021, their public simulation code). On the embedded morphology
-they give the NMDA cell ~2 Hz output; the AMPA-only cell needs a stronger drive (the authors used excitation
-up to ~2,000) and a wider excitation-inhibition gap to fire at a comparable rate, since inhibition follows
-excitation. The I&F rates give ~13 Hz per excitatory input (the authors' ~12 Hz) and ~3-4 Hz output.
+The L5PC's input sets are the authors' (Beniaguev et al. 2021, their public simulation code): the NMDA cell's,
+and the AMPA-only cell's stronger drive with a wider excitation-inhibition gap (inhibition follows excitation,
+so an AMPA-only cell needs both to fire at a comparable rate). The cell model (the authors' or the demo cell,
+simulator/cell.py) is chosen separately. The I&F rates give ~13 Hz per excitatory input (the authors' ~12 Hz)
+and ~3-4 Hz output.
 """
 
 from __future__ import annotations
@@ -34,20 +35,22 @@ VARIANTS: dict[str, Variant] = {
     for v in (
         Variant(
             "l5pc-nmda",
-            "L5 pyramidal cell, Hay 2011 channels, AMPA + NMDA excitation, GABA_A inhibition",
-            InputParams(ex_max=800.0, inh_low=-600.0, inh_high=200.0),
+            "L5 pyramidal cell, AMPA + NMDA excitation, GABA_A inhibition",
+            InputParams(ex_max=800.0, inh_low=-600.0, inh_high=200.0),  # the authors' NMDA set
             synapses=SynapseParams(),
         ),
         Variant(
             "l5pc-ampa",
-            "the same cell with AMPA-only excitation and a stronger drive",
-            InputParams(ex_max=2000.0, inh_low=-1500.0, inh_high=300.0),
+            "the same cell with AMPA-only excitation and the authors' stronger AMPA-only drive",
+            # the authors' AMPA-only set: excitation up to 1,900 (basal) / 2,000 (apical), inhibition
+            # ex + U[-1650, 150]
+            InputParams(ex_max=1900.0, ex_max_apical=2000.0, inh_low=-1650.0, inh_high=150.0, floor_first=False),
             synapses=SynapseParams(g_nmda_ns=0.0),
         ),
         Variant(
             "if",
             "leaky integrate-and-fire control: 80 excitatory + 20 inhibitory inputs, weights +-1 mV",
-            InputParams(ex_max=200.0, inh_low=-100.0, inh_high=25.0),
+            InputParams(ex_max=200.0, inh_low=-100.0, inh_high=25.0, recipe="pieces"),
             integrate_fire=IFParams(),
         ),
     )
