@@ -27,8 +27,8 @@ from repbench.cells import Cell, canonical_json, plan
 from repbench.execute import ExecOptions
 from repbench.executors import DaskExecutor, make_executor
 from repbench.params import ParamError
-from repbench.paths import DATA_ENV, data_root, results_dir
-from repbench.plugin import Task
+from repbench.paths import DATA_ENV, data_root, forwarded_env, results_dir
+from repbench.plugin import Task, find_metric
 from repbench.profiles import get_profile
 from repbench.provenance import code_provenance
 from repbench.registry import Registry, discover, env_plugin_paths
@@ -140,9 +140,7 @@ def run(
         timeout_s=timeout if timeout is not None else get_profile(profile).timeout_s,
         threads=None if scheduler else max(1, cpus // max(jobs, 1)),  # a remote worker's own cores decide
         plugin_paths=(*plugin_paths, *env_plugin_paths()),
-        # Dask workers may start elsewhere: they get the data root as an absolute path
-        env={k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")}
-        | ({DATA_ENV: str(data_root().resolve())} if isinstance(engine, DaskExecutor) else {}),
+        env=forwarded_env(absolute_data_root=isinstance(engine, DaskExecutor)),  # Dask workers may start elsewhere
         code=code_provenance(),
     )
     previous = signal.getsignal(signal.SIGTERM)
@@ -171,9 +169,10 @@ def run(
             summary = run_cells(cells, store, engine, options, force=force, progress=progress)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    write_leaderboard(list(store.records()), registry, store.results_dir)
+    stored = list(store.records())
+    write_leaderboard(stored, registry, store.results_dir)
     keys = {cell.key for cell in cells}
-    frame = tidy([r for r in store.records() if r["key"] in keys])
+    frame = tidy([r for r in stored if r["key"] in keys])
     frame.attrs["summary"] = asdict(summary) | {"tuning": [
         {"task": c.group.finals[0].task, "method": c.group.finals[0].method, "trials": len(c.group.trials),
          "finished": c.n_ok, "params": {k: c.params[k] for k in c.group.tuned} if c.params else None,
@@ -253,7 +252,7 @@ def _with_declared_directions(records: Records, registry: Registry) -> Records:
                     *getattr(registry.methods.get(ident["method"]), "metrics", ())]
         metrics = []
         for entry in record["metrics"]:
-            metric = next((m for m in declared if m.matches(entry["name"])), None)
+            metric = find_metric(declared, entry["name"])
             metrics.append(entry if metric is None else
                            {**entry, "higher_is_better": metric.higher_is_better,
                             "bounds": list(metric.range) if metric.range else None})

@@ -223,6 +223,14 @@ def _short(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def _rank_label(row: pd.Series) -> str:
+    """The rank, with `*` where the row was tested and is not significantly worse than the best."""
+    if pd.isna(row["rank"]):
+        return ""
+    tied = row["tied_with_best"] is True and not pd.isna(row["p_vs_best"])
+    return f"{int(row['rank'])}{'*' if tied else ''}"
+
+
 def _pm(row: pd.Series) -> str:
     """Mean and interval with the interval's precision (two significant digits): `1.62 ± 0.22`; an interval
     clipped at the metric's range is printed as its ends, `0.97 (0.93–1.00)`."""
@@ -293,9 +301,7 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
             continue
         first = rows.iloc[0]
         main = by_metric.get(metrics[0]) if metrics else None
-        rank = "" if main is None or pd.isna(main["rank"]) else str(int(main["rank"]))
-        if rank and main["tied_with_best"] is True and not pd.isna(main["p_vs_best"]):
-            rank += "*"  # not significantly worse than the best
+        rank = "" if main is None else _rank_label(main)
         external = "" if first["code"] == "repbench" or pd.isna(first["code"]) else f" † {first['code']}"
         lines.append(
             f"| {rank} | {labels.get((method, params), method)}{external} | " + " | ".join(cells)
@@ -345,9 +351,7 @@ def compact(table: pd.DataFrame) -> str:
         values = [_pm(row) for _, row in block.iterrows()]
         width, value_width = max(map(len, names)), max(map(len, values))
         for (_, row), name, value in zip(block.iterrows(), names, values, strict=True):
-            rank = "" if pd.isna(row["rank"]) else str(int(row["rank"]))
-            if rank and row["tied_with_best"] is True and not pd.isna(row["p_vs_best"]):
-                rank += "*"
+            rank = _rank_label(row)
             notes = [f"{int(row['n_seeds'])} seeds"]
             notes += [f"{int(row[c])} {w}" for c, w in (("n_failed", "failed"), ("n_degenerate", "degenerate"))
                       if row[c]]

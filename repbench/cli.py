@@ -6,7 +6,9 @@ A thin layer over the library API (repbench/api.py): it parses options, calls th
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,6 +47,17 @@ def fail(message: str) -> None:
     """Print an error in red and exit 2 (the exit code of a usage error); for the families' commands too."""
     click.secho(f"error: {message}", fg="red", err=True)
     sys.exit(2)
+
+
+def report_study(run: Callable[..., Path | tuple[Path, ...]], *args: Any,
+                 errors: tuple[type[Exception], ...] = (ValueError,)) -> None:
+    """Run a family's study and say what it wrote; `errors` (e.g. no records of the profile yet) are usage
+    errors: a clear message and exit 2, not a traceback."""
+    try:
+        written = run(*args)
+    except errors as err:
+        fail(str(err))
+    click.echo("written " + " and ".join(map(str, written if isinstance(written, tuple) else (written,))))
 
 
 @click.group(context_settings=CONTEXT)

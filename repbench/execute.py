@@ -17,7 +17,7 @@ import numpy as np
 
 from repbench.cells import Cell
 from repbench.device import resolve_device
-from repbench.plugin import Baseline, DivergedError, Method, Metric, RunContext, Task
+from repbench.plugin import Baseline, DivergedError, Method, Metric, RunContext, Task, find_metric
 from repbench.provenance import plugin_provenance, provenance
 from repbench.registry import discover
 
@@ -65,7 +65,7 @@ def _peak_gpu_mb() -> float | None:
 
 def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner: str) -> list[dict[str, Any]]:
     declared = tuple(declared)
-    match = {name: next((m for m in declared if m.matches(name)), None) for name in values}
+    match = {name: find_metric(declared, name) for name in values}
     unknown = sorted(name for name, metric in match.items() if metric is None)
     if unknown:
         raise ValueError(f"{owner} returned undeclared metrics {unknown}; declare them in `metrics`")

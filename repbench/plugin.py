@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -60,6 +60,11 @@ class Metric:
 
     def matches(self, name: str) -> bool:
         return fnmatch.fnmatchcase(name, self.name) if self.name.endswith("*") else name == self.name
+
+
+def find_metric(declared: Iterable[Metric], name: str) -> Metric | None:
+    """The declaration a reported metric name answers to (an exact name, or a `prefix*` family)."""
+    return next((m for m in declared if m.matches(name)), None)
 
 
 def info(name: str, unit: str = "", description: str = "") -> Metric:
@@ -285,7 +290,7 @@ class Method(Component):
 
     @classmethod
     def declared_metric(cls, name: str) -> Metric | None:
-        return next((m for m in cls.metrics if m.matches(name)), None)
+        return find_metric(cls.metrics, name)
 
     @classmethod
     def check_declaration(cls) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.cli import fail, profile_option, results_option
+from repbench.cli import profile_option, report_study, results_option
 
 
 @register_command("study")
@@ -21,8 +21,4 @@ def tradeoff(profile: str, probe: str, results: Path | None) -> None:
     `repbench run --task adult --method nn --method cai --method adv-forgetting --grid delta=0.1,1,10`."""
     from repbench.benchmarks.invariance.studies.tradeoff import run_study
 
-    try:
-        paths = run_study(profile, probe, results)
-    except ValueError as err:
-        fail(str(err))
-    click.echo("written " + " and ".join(map(str, paths)))
+    report_study(run_study, profile, probe, results)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.cli import fail, profile_option, results_option
+from repbench.cli import fail, profile_option, report_study, results_option
 from repbench.paths import data_root, results_dir
 
 CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; a test keeps the two in step
@@ -116,11 +116,7 @@ def depth(profile: str, results: Path | None) -> None:
     neuron-ampa --method tcn --grid depth=1,2,3,4,5,7 --profile P`."""
     from repbench.benchmarks.neuron.studies.depth import run_study
 
-    try:
-        paths = run_study(profile, results)
-    except ValueError as err:
-        fail(str(err))
-    click.echo("written " + " and ".join(map(str, paths)))
+    report_study(run_study, profile, results)
 
 
 @register_command("study")
@@ -132,7 +128,7 @@ def speed(profile: str, results: Path | None) -> None:
     (quick: 2 s trials; standard, paper: 6 s)."""
     from repbench.benchmarks.neuron.studies.speed import run_study
 
-    click.echo(f"written {run_study(profile, results)}")
+    report_study(run_study, profile, results)
 
 
 @register_command("study")
@@ -144,10 +140,7 @@ def dask_speedup(profile: str, results: Path | None) -> None:
     from repbench.benchmarks.neuron.studies.dask_speedup import run_study
     from repbench.cluster import DaskUnavailable
 
-    try:
-        click.echo(f"written {run_study(profile, results)}")
-    except DaskUnavailable as err:
-        fail(str(err))
+    report_study(run_study, profile, results, errors=(ValueError, DaskUnavailable))
 
 
 

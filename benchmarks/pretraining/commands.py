@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.cli import fail, profile_option, results_option
+from repbench.cli import profile_option, report_study, results_option
 
 
 @register_command("study")
@@ -24,8 +24,7 @@ def codes(profile: str, epochs: int | None, seed: int, device: str, results: Pat
     the embedded 8x8 digits, standard and paper MNIST."""
     from repbench.benchmarks.pretraining.studies.codes import run_study
 
-    paths = run_study(profile, epochs, seed, device, results)
-    click.echo("written " + " and ".join(map(str, paths)))
+    report_study(run_study, profile, epochs, seed, device, results)
 
 
 @register_command("study")
@@ -38,11 +37,7 @@ def convergence(profile: str, task: str, results: Path | None) -> None:
     rules, with the epochs each needs to reach a common validation error (from the records' learning curves)."""
     from repbench.benchmarks.pretraining.studies.convergence import run_study
 
-    try:
-        paths = run_study(profile, task, results)
-    except ValueError as err:
-        fail(str(err))
-    click.echo("written " + " and ".join(map(str, paths)))
+    report_study(run_study, profile, task, results)
 
 
 @register_command("study")
@@ -56,4 +51,4 @@ def rbm_speed(profile: str, threads: int, results: Path | None) -> None:
     throughput for the same products, beside scikit-learn's BernoulliRBM (quick: the 8x8 digits)."""
     from repbench.benchmarks.pretraining.studies.rbm_speed import run_study
 
-    click.echo(f"written {run_study(profile, threads, results)}")
+    report_study(run_study, profile, threads, results)

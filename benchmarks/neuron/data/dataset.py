@@ -17,7 +17,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import platform
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from repbench.benchmarks.neuron.kind import InputSpikes
 from repbench.benchmarks.neuron.simulator.inputs import InputParams, draw_inputs
 from repbench.benchmarks.neuron.simulator.integrate_fire import draw_if_inputs, simulate_if
 from repbench.benchmarks.neuron.simulator.variants import Variant, get_variant
-from repbench.paths import DATA_ENV, data_root
+from repbench.paths import data_root, forwarded_env
 
 FORMAT = 1
 # Bump when a change to the simulator (cell, morphology handling, inputs, integration) alters the data it
@@ -343,7 +342,7 @@ def generate(
     if not dataset.missing(seconds):
         return []
     engine = make_executor(executor, jobs if jobs > 1 or executor == "dask" or scheduler else 0, scheduler)
-    env = {k: v for k, v in os.environ.items() if k.startswith("REPBENCH_")} | {DATA_ENV: str(data_root().resolve())}
+    env = forwarded_env(absolute_data_root=True)
     with open(dataset.path / ".generate.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two runs asking for the same dataset: the second waits, then reuses
         todo = dataset.missing(seconds)
