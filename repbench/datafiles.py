@@ -1,7 +1,8 @@
 """Canonical data files in the data root, verified by checksum before use.
 
 A missing or corrupt file is an error that names the file, the expected checksum and where to get it.
-With REPBENCH_DOWNLOAD=1 a missing file is fetched from its canonical address and verified.
+With REPBENCH_DOWNLOAD=1 a missing file is fetched from its canonical address and verified. Small files that a
+simulation needs (a morphology) are fetched on first use without asking (`fetched`), pinned by sha256.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import gzip
 import hashlib
 import os
 import shutil
+import sys
+import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 from repbench.atomic import atomic_write
@@ -69,3 +73,36 @@ def read_verified(relpath: str, md5: str, url: str | None = None) -> bytes:
             f"replace it with the canonical file" + (f" from {url}" if url else "")
         )
     return raw
+
+
+def fetched(relpath: str, sha256: str, urls: Sequence[str], citation: str = "") -> Path:
+    """`relpath` under the data root, downloaded on first use from the first of `urls` that answers with the
+    right content. The sha256 is checked on every call (meant for small files)."""
+    target = data_root() / relpath
+    if target.is_file():
+        actual = hashlib.sha256(target.read_bytes()).hexdigest()
+        if actual != sha256:
+            raise DataFileError(f"data file {target} is corrupt: its sha256 is {actual}, expected {sha256}; delete it "
+                                f"and it is downloaded again from {urls[0]}")
+        return target
+    errors = []
+    for url in urls:
+        print(f"downloading {relpath} from {url}" + (f" ({citation})" if citation else ""), file=sys.stderr)
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - pinned https addresses
+                raw = response.read()
+        except (urllib.error.URLError, OSError) as err:
+            errors.append(f"{url}: {err}")
+            continue
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != sha256:
+            errors.append(f"{url}: sha256 {actual}, expected {sha256}")
+            continue
+        with atomic_write(target, "wb") as out:
+            out.write(raw)
+        return target
+    raise DataFileError(
+        f"data file {relpath} is not under the data root {data_root().resolve()} and could not be downloaded:\n  "
+        + "\n  ".join(errors) + f"\nPut the file (sha256 {sha256}) at {target}, or set {DATA_ENV} to a folder that "
+        "holds it."
+    )

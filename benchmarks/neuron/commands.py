@@ -16,6 +16,7 @@ from repbench.cli import fail, profile_option, report_study, results_option
 from repbench.paths import data_root, results_dir
 
 CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; a test keeps the two in step
+MODELS = ("authors", "demo")  # simulator/cell.py's, likewise
 
 
 @register_command("data")
@@ -35,8 +36,12 @@ CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; 
               help="Length of one simulation (the authors': 6000).")
 @click.option("--trials-per-chunk", type=click.IntRange(min=1), default=1, show_default=True,
               help="Trials stored per chunk file (work is spread over trials either way).")
+@click.option("--model", type=click.Choice(MODELS), default="authors", show_default=True,
+              help="Cell model of the L5PC cells: the authors' (Hay 2011 cell1.asc, downloaded on first use; Shai "
+                   "2015 biophysics as Beniaguev et al. changed them; 639 segments) or the small demo cell "
+                   "(NEURON's demo pyramid.nrn, the quick profile's).")
 @click.option("--morphology", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Neurolucida .asc or .swc file (default: NEURON's embedded pyramid.nrn).")
+              help="Neurolucida .asc or .swc file instead of the model's own morphology.")
 @click.option("--fixed-dt", type=click.FloatRange(min=1e-4, max=1.0), default=None,
               help="Fixed time step in ms instead of variable-step CVODE.")
 @click.option("--atol", type=click.FloatRange(min=1e-8), default=1e-3, show_default=True, help="CVODE tolerance.")
@@ -46,18 +51,19 @@ CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; 
               help="Write the validation CSV and sample figure under RESULTS/neuron/.")
 @results_option
 @click.option("--no-progress", is_flag=True)
-def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_per_chunk, morphology, fixed_dt, atol,
-             dendritic_sites, report, results, no_progress) -> None:
-    """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data)."""
+def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_per_chunk, model, morphology, fixed_dt,
+             atol, dendritic_sites, report, results, no_progress) -> None:
+    """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data), then print its
+    validation beside the statistics of the authors' own simulation script."""
     from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetError, DatasetSpec, generate
     from repbench.cluster import DaskUnavailable
 
     spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
-                       morphology=str(Path(morphology).resolve()) if morphology else None, fixed_dt=fixed_dt,
-                       atol=atol, dendritic_sites_per_tree=dendritic_sites)
+                       morphology=str(Path(morphology).resolve()) if morphology else None, model=model,
+                       fixed_dt=fixed_dt, atol=atol, dendritic_sites_per_tree=dendritic_sites)
     try:
         dataset = Dataset.open(spec)
-    except (DatasetError, ValueError, OSError) as err:
+    except (DatasetError, ValueError, OSError) as err:  # DataFileError (no morphology) is an OSError
         fail(str(err))
     chunks = dataset.n_chunks(seconds)
     stored = chunks * trials_per_chunk * trial_ms / 1000
@@ -81,11 +87,15 @@ def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_pe
         click.echo(f"simulated {sim:g} s in {wall:.1f} s wall on {jobs} worker(s): "
                    f"{sim / wall:.3g} simulated s per wall s ({sim / wall / jobs:.3g} per worker)")
     if report:
-        from repbench.benchmarks.neuron.data.report import write_report
+        from repbench.benchmarks.neuron.data.report import comparison, write_report
 
         row, csv, png = write_report(dataset, (results or results_dir()) / "neuron", stored)
         for key, value in row.items():
             click.echo(f"  {key:28s} {value:.4g}" if isinstance(value, float) else f"  {key:28s} {value}")
+        table = comparison(row)
+        if len(table):
+            click.echo("\nbeside the authors' own simulation script (Beniaguev et al. 2021, public code; NMDA cell):")
+            click.echo(table.to_string(float_format=lambda v: f"{v:.4g}", na_rep="-"))
         click.echo(f"report: {csv}\nfigure: {png}")
 
 
@@ -103,8 +113,8 @@ def list_datasets() -> None:
         chunks = len(list(manifest.parent.glob("chunk_*.npz")))
         seconds = chunks * ident["trials_per_chunk"] * ident["trial_ms"] / 1000
         morph = ident.get("morphology", {}).get("file", "-")
-        click.echo(f"{manifest.parent.name:28s} cell={ident['cell']:10s} seed={ident['seed']:<4d} "
-                   f"morphology={morph:16s} {chunks} chunks = {seconds:g} s simulated")
+        click.echo(f"{manifest.parent.name:36s} cell={ident['cell']:10s} model={ident.get('model', '-'):8s} "
+                   f"seed={ident['seed']:<4d} morphology={morph:18s} {chunks} chunks = {seconds:g} s simulated")
 
 
 @register_command("study")

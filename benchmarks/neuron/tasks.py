@@ -3,7 +3,8 @@
 The dataset of the profile's size is simulated on first use (one process) and cached in the data root; the
 task prints the `repbench data simulate` command that pre-generates it on N processes instead. Trials are
 split in order: the first 70 % train, the next 10 % validation, the last 20 % test. Metrics skip each test
-trial's first 500 ms.
+trial's first 500 ms. The L5PC tasks simulate the authors' cell (Hay 2011 morphology, Shai 2015 biophysics as
+Beniaguev et al. changed them) except in the quick profile, which uses NEURON's small demo cell to stay fast.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class NeuronTask(SurrogateTask):
     cell: str = ""
     params = {
         "seconds": Param(600.0, "simulated seconds in the dataset (all splits)", low=1.0),
+        "cell_model": Param("authors", "compartmental cell: `authors` (Hay 2011 cell1.asc, Shai 2015 biophysics 5b, "
+                                       "639 segments) or `demo` (NEURON's demo pyramidal cell, 218 segments)",
+                            choices=("authors", "demo")),
         "trial_ms": Param(6000, "length of one simulation", low=1000),
         "fixed_dt": Param(0.0, "fixed time step in ms; 0 = CVODE (atol 1e-3)", low=0.0, high=1.0),
         "data_seed": Param(0, "seed of the simulated dataset (the same for every method and seed)", low=0),
@@ -98,7 +102,7 @@ class NeuronTask(SurrogateTask):
         "test_fraction": Param(0.2, "fraction of trials for the test metrics", low=0.05, high=0.5),
     }
     profiles = {
-        "quick": {"seconds": 40.0, "trial_ms": 2000, "fixed_dt": 0.1},
+        "quick": {"seconds": 40.0, "trial_ms": 2000, "fixed_dt": 0.1, "cell_model": "demo"},  # small and fast
         "standard": {},
         "paper": {"seconds": 60000.0},  # ~10,000 six-second simulations: a cluster job (--executor dask)
     }
@@ -107,12 +111,13 @@ class NeuronTask(SurrogateTask):
         from repbench.benchmarks.neuron.data.dataset import DatasetSpec
 
         return DatasetSpec(cell=self.cell, seed=self.data_seed, trial_ms=self.trial_ms,
-                           fixed_dt=self.fixed_dt or None)
+                           model=getattr(self, "cell_model", "authors"), fixed_dt=self.fixed_dt or None)
 
     def simulate_command(self) -> str:
         dt = f" --fixed-dt {self.fixed_dt}" if self.fixed_dt else ""
-        return (f"repbench data simulate --cell {self.cell} --seconds {self.seconds:g} --trial-ms {self.trial_ms}"
-                f" --seed {self.data_seed}{dt} --jobs N")
+        model = f" --model {self.cell_model}" if getattr(self, "cell_model", "authors") != "authors" else ""
+        return (f"repbench data simulate --cell {self.cell}{model} --seconds {self.seconds:g} --trial-ms "
+                f"{self.trial_ms} --seed {self.data_seed}{dt} --jobs N")
 
     def load(self, ctx) -> NeuronIOData:
         from repbench.benchmarks.neuron.data.dataset import Dataset, generate
@@ -163,6 +168,7 @@ class NeuronIF(NeuronTask):
     """The integrate-and-fire control: a single linear filter + sigmoid should capture it."""
 
     cell = "if"
+    params = {k: v for k, v in NeuronTask.params.items() if k != "cell_model"}  # not a compartmental cell
     profiles = {
         "quick": {"seconds": 300.0, "trial_ms": 2000},
         "standard": {},

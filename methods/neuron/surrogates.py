@@ -30,9 +30,14 @@ class Surrogate(Method):
         "window_ms": Param(400, "training window (loss on these bins, after the receptive field)", low=50),
         "batch_size": Param(16, "windows per step", low=1),
         "steps": Param(3000, "optimisation steps", low=1),
-        "lr": Param(3e-3, "initial learning rate (Nadam), decayed x0.01 by the end", low=1e-6, high=1.0,
+        "lr": Param(3e-3, "initial learning rate (Nadam), decayed x0.01 by the end (the authors': 1e-4 -> 1e-6)",
+                    low=1e-6, high=1.0,
                     search=LogUniform(3e-4, 3e-2)),
-        "soma_weight": Param(0.02, "weight of the soma MSE (mV^2) beside the spike BCE", low=0.0),
+        "spike_weight": Param(0.5, "weight of the spike BCE at the first step", low=0.0),
+        "spike_weight_final": Param(1.0, "... at the last step (geometric in between: the authors raise it)",
+                                    low=0.0),
+        "soma_weight": Param(0.02, "weight of the soma MSE (mV^2) at the first step", low=0.0),
+        "soma_weight_final": Param(0.02, "... at the last step (geometric in between)", low=0.0),
         "val_every": Param(100, "steps between validations (best state kept)", low=1),
     }
     metrics = (
@@ -41,6 +46,8 @@ class Surrogate(Method):
         info("train_ms_per_s", description="simulated ms of training windows processed per wall second"),
         info("best_val_auc", description="spike AUC of the selected state on the validation trials"),
         info("selected_step", description="optimisation step whose state was kept"),
+        info("end_soma_to_spike_loss", description="weighted soma term / weighted spike term over the last 10 % "
+                                                   "of the steps (the authors' recipe ends near 1/3000)"),
     )
 
     def build(self, n_inputs: int) -> nn.Module:
@@ -59,12 +66,16 @@ class Surrogate(Method):
         opt = torch.optim.NAdam(self.net_.parameters(), lr=self.lr)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.01 ** (step / self.steps))
         self.best_, start = BestCheckpoint(higher_is_better=True), time.perf_counter()
+        tail = []  # (soma term, spike term) over the last 10 % of the steps
         for step in range(1, self.steps + 1):
             self.net_.train()
             trial = torch.randint(len(train), (self.batch_size,), generator=gen)
             t0 = torch.randint(n_bins - span + 1, (self.batch_size,), generator=gen)
             x, spikes, soma = train.windows(trial, t0, span, self.device_)
-            loss = self._loss(x, spikes, soma, warm, spike_weight=0.5 + 0.5 * step / self.steps)
+            spike_term, soma_term = self._loss_terms(x, spikes, soma, warm, (step - 1) / max(self.steps - 1, 1))
+            loss = spike_term + soma_term
+            if step > 0.9 * self.steps:
+                tail.append((soma_term.item(), spike_term.item()))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -75,12 +86,18 @@ class Surrogate(Method):
         self.best_.restore(self.net_)
         self.train_s_ = time.perf_counter() - start
         self.samples_ms_ = self.steps * self.batch_size * (span - warm)
+        soma_sum, spike_sum = np.sum(tail, axis=0)
+        self.end_ratio_ = soma_sum / spike_sum if spike_sum > 0 else math.nan
         return self
 
-    def _loss(self, x, spikes, soma, warm: int, spike_weight: float) -> torch.Tensor:
+    def _loss_terms(self, x, spikes, soma, warm: int, progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """The weighted spike BCE and soma MSE; each weight moves geometrically from its start to its final value
+        as `progress` goes from 0 to 1."""
         logit, v = self.net_(x)
         logit, v, spikes, soma = logit[:, warm:], v[:, warm:], spikes[:, warm:], soma[:, warm:]
-        return spike_weight * F.binary_cross_entropy_with_logits(logit, spikes) + self.soma_weight * F.mse_loss(v, soma)
+        spike_w = _geometric(self.spike_weight, self.spike_weight_final, progress)
+        soma_w = _geometric(self.soma_weight, self.soma_weight_final, progress)
+        return spike_w * F.binary_cross_entropy_with_logits(logit, spikes), soma_w * F.mse_loss(v, soma)
 
     def _val_auc(self, data: NeuronIOData) -> float:
         """Model selection on the task's main metric, over the validation trials after the burn-in."""
@@ -109,7 +126,14 @@ class Surrogate(Method):
             "train_ms_per_s": self.samples_ms_ / self.train_s_,
             "best_val_auc": self.best_.score,
             "selected_step": float(self.best_.step),
+            "end_soma_to_spike_loss": float(self.end_ratio_),
         }
+
+
+def _geometric(start: float, end: float, progress: float) -> float:
+    if start <= 0 or end <= 0:
+        return start + (end - start) * progress
+    return start * (end / start) ** progress
 
 
 class _DenseTrials:
@@ -151,7 +175,12 @@ class TCNMethod(Surrogate):
         # CPU-sized (2 cores, one thread per cell): a step of 8 windows costs ~0.2-0.35 s at width 32 with 588
         # inputs, so the 36-cell depth study takes ~1.3 h; the paper's width 128 and 50k steps are a GPU job
         "standard": {"width": 32, "steps": 500, "batch_size": 8},
-        "paper": {"steps": 50000, "batch_size": 8},
+        # the authors' recipe (Beniaguev et al. 2021, Methods and public training code): 400 ms windows, batch 8,
+        # Nadam from 1e-4 decaying to 1e-6, the spike loss weighted up while the soma loss is weighted down so
+        # that the soma term ends ~3000x below the spike term (their stage-by-stage weights are not reproduced:
+        # the geometric path ends at the same ratio; `end_soma_to_spike_loss` in the record shows where it ended)
+        "paper": {"steps": 50000, "batch_size": 8, "window_ms": 400, "lr": 1e-4, "spike_weight": 1.0,
+                  "spike_weight_final": 8.0, "soma_weight": 0.02, "soma_weight_final": 1e-4},
     }
 
     def build(self, n_inputs: int) -> nn.Module:

@@ -7,7 +7,7 @@ from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, genera
 from .test_dataset import _same
 
 pytest.importorskip("distributed")
-SMALL_L5PC = DatasetSpec(cell="l5pc-nmda", trial_ms=200, trials_per_chunk=1, fixed_dt=0.1)
+SMALL_L5PC = DatasetSpec(cell="l5pc-nmda", trial_ms=200, trials_per_chunk=1, fixed_dt=0.1, model="demo")
 
 
 def test_dask_chunks_equal_local_ones(data_dir, mechanisms_cache):

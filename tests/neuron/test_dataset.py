@@ -138,10 +138,11 @@ def test_the_command_a_task_prints_makes_exactly_its_dataset(tmp_path, monkeypat
 
 def test_the_commands_offer_exactly_the_simulated_cells():
     """`data simulate --cell` lists the cells without importing the simulator; they must stay in step."""
-    from repbench.benchmarks.neuron.commands import CELLS
+    from repbench.benchmarks.neuron.commands import CELLS, MODELS
+    from repbench.benchmarks.neuron.simulator import cell
     from repbench.benchmarks.neuron.simulator.variants import VARIANTS
 
-    assert set(CELLS) == set(VARIANTS)
+    assert set(CELLS) == set(VARIANTS) and set(MODELS) == set(cell.MODELS)
 
 
 def test_a_failing_trial_stops_generation_with_its_reason_and_keeps_finished_chunks(data_dir, monkeypatch):

@@ -111,3 +111,24 @@ def test_ln_recovers_the_integrate_and_fire_control(data_dir):
     assert exc[:20].mean() > 0 > inh[:20].mean()  # excitation drives spikes, inhibition prevents them
     membrane = np.exp(-np.arange(80) / 20.0)  # the I&F's own filter (tau 20 ms)
     assert np.corrcoef(exc, membrane)[0, 1] > 0.7
+
+
+def test_loss_weights_move_geometrically_and_the_record_shows_where_they_ended(data_dir):
+    from repbench import RunContext
+    from repbench.benchmarks.neuron.tasks import NeuronIF
+    from repbench.methods.neuron.surrogates import LNMethod, TCNMethod, _geometric
+
+    assert _geometric(0.02, 2e-5, 0.0) == 0.02 and _geometric(0.02, 2e-5, 1.0) == pytest.approx(2e-5)
+    assert _geometric(0.02, 2e-5, 0.5) == pytest.approx(2e-5 * 10 ** 1.5)  # halfway in log space
+    assert _geometric(1.0, 0.0, 0.25) == 0.75  # a zero end: linear
+    paper = TCNMethod.resolve("paper")  # the authors' recipe: 400 ms windows, batch 8, Nadam 1e-4 -> 1e-6
+    assert (paper["window_ms"], paper["batch_size"], paper["lr"]) == (400, 8, 1e-4)
+    assert paper["spike_weight_final"] > paper["spike_weight"] and paper["soma_weight_final"] < paper["soma_weight"]
+    task = NeuronIF(seconds=20.0, trial_ms=2000)
+    ctx = RunContext(seed=0, profile="quick", device="cpu")
+    data = task.load(ctx)
+    fixed = dict(steps=20, window_ms=100, val_every=20, kernel=20)
+    fading = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.0).fit(data, ctx).report()
+    constant = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.02).fit(data, ctx).report()
+    # over the last 10 % of the steps the fading weight averages 0.001, the constant one 0.02
+    assert 0 < fading["end_soma_to_spike_loss"] < constant["end_soma_to_spike_loss"] / 10

@@ -36,7 +36,7 @@ from repbench.paths import data_root, forwarded_env
 FORMAT = 1
 # Bump when a change to the simulator (cell, morphology handling, inputs, integration) alters the data it
 # produces: the version is part of every dataset's identity, so older datasets are not reused.
-SIMULATOR_VERSION = 1
+SIMULATOR_VERSION = 2  # 2: the authors' cell model and input recipe
 
 
 class DatasetError(ValueError):
@@ -45,14 +45,17 @@ class DatasetError(ValueError):
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """Everything that determines a dataset's content. `fixed_dt=None` means CVODE with `atol`."""
+    """Everything that determines a dataset's content. `fixed_dt=None` means CVODE with `atol`. `model` is the
+    compartmental cell model (simulator/cell.py): `authors` on Hay's cell1.asc unless `morphology` names another
+    file, `demo` on NEURON's embedded pyramid.nrn unless it does."""
 
     cell: str = "l5pc-nmda"
     seed: int = 0
     trial_ms: int = 6000
     trials_per_chunk: int = 1
-    morphology: str | None = None  # None: the embedded pyramid.nrn
-    max_segment_um: float = 40.0
+    morphology: str | None = None
+    model: str = "authors"
+    max_segment_um: float = 40.0  # the demo model's segment rule; the authors' has its own
     fixed_dt: float | None = None
     atol: float = 1e-3
     dendritic_sites_per_tree: int = 4
@@ -65,6 +68,19 @@ class DatasetSpec:
     @property
     def input_params(self) -> InputParams:
         return self.inputs or self.variant.inputs
+
+    @property
+    def label(self) -> str:
+        """The folder name's prefix: the cell, and for a compartmental cell its model."""
+        return f"{self.cell}-{self.model}" if self.variant.is_compartmental else self.cell
+
+    def morphology_path(self) -> Path:
+        """The morphology file: the given one, else the model's own (Hay's cell1.asc is downloaded on first use)."""
+        from repbench.benchmarks.neuron.simulator.morphology import embedded_morphology, hay2011_morphology
+
+        if self.morphology:
+            return Path(self.morphology).expanduser()
+        return hay2011_morphology() if self.model == "authors" else embedded_morphology()
 
     def identity(self) -> dict:
         """The content-determining fields, with the morphology and mechanisms resolved to their hashes."""
@@ -79,19 +95,24 @@ class DatasetSpec:
             "inputs": asdict(self.input_params),
         }
         if variant.is_compartmental:
+            from repbench.benchmarks.neuron.simulator.cell import MODELS
             from repbench.benchmarks.neuron.simulator.mechanisms import mechanisms_hash
-            from repbench.benchmarks.neuron.simulator.morphology import embedded_morphology, file_sha256
+            from repbench.benchmarks.neuron.simulator.morphology import file_sha256
 
-            morph = Path(self.morphology).expanduser() if self.morphology else embedded_morphology()
+            if self.model not in MODELS:
+                raise DatasetError(f"unknown cell model {self.model!r}; use one of {', '.join(MODELS)}")
+            morph = self.morphology_path()
             ident.update(
+                model=self.model,
                 synapses=asdict(variant.synapses),
                 morphology={"file": morph.name, "sha256": file_sha256(morph)},
                 mechanisms_sha256=mechanisms_hash(),
-                max_segment_um=self.max_segment_um,
                 integrator={"method": "fixed", "dt": self.fixed_dt} if self.fixed_dt else {"method": "cvode",
                                                                                             "atol": self.atol},
                 dendritic_sites_per_tree=self.dendritic_sites_per_tree,
             )
+            if self.model == "demo":
+                ident["max_segment_um"] = self.max_segment_um
         else:
             ident["integrate_fire"] = asdict(variant.integrate_fire)
         return json.loads(json.dumps(ident))  # as it reads back from the manifest (tuples become lists)
@@ -146,7 +167,7 @@ class Dataset:
         """The dataset for `spec`, created if new; refuses a folder whose manifest says something else."""
         identity = spec.identity()
         key = identity_hash(identity)
-        path = folder or (root or data_root() / "neuron") / f"{spec.cell}-{key[:12]}"
+        path = folder or (root or data_root() / "neuron") / f"{spec.label}-{key[:12]}"
         manifest = path / "manifest.json"
         if manifest.exists():
             try:
@@ -259,7 +280,7 @@ def simulate_one(spec: DatasetSpec, index: int) -> Trial:
         from repbench.benchmarks.neuron.simulator.cell import build_cell
         from repbench.benchmarks.neuron.simulator.run import simulate_trial
 
-        cell = build_cell(spec.morphology, spec.max_segment_um)
+        cell = build_cell(spec.morphology_path(), spec.max_segment_um, spec.model)
         cell.set_synapses(variant.synapses)
         inputs = draw_inputs(rng, cell.seg_length_um, cell.tree, spec.trial_ms, spec.input_params)
         sites = cell.distal_sites(spec.dendritic_sites_per_tree)

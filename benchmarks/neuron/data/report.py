@@ -4,6 +4,7 @@ Input and output rates, the output's ISI CV, and NMDA plateaus: stretches where 
 above -40 mV for more than 20 ms (a back-propagating spike lasts a few ms, an NMDA plateau tens). Statistics
 skip each trial's first 500 ms, as the evaluation does. One CSV row per dataset under results/neuron/, so the
 variants sit side by side, plus a sample figure per dataset (input raster, dendritic and somatic voltage).
+`comparison` sets a row beside the statistics of the authors' own simulation script.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ BURN_IN_MS = 500
 PLATEAU_MV = -40.0
 PLATEAU_MIN_MS = 20
 
+# Beniaguev et al.'s public simulation script on their cell (NMDA synapses), re-run for two 6 s simulations
+# (seed 1234): segment and synapse counts, output rate and ISI CV as measured there; the input rates are the
+# means their generator implies (the two simulations gave 12.9 and 11.5 Hz excitation, 10.9 and 8.1 Hz
+# inhibition). Two simulations: the output statistics are rough (13 and 24 spikes).
+AUTHORS_SCRIPT = {
+    "basal_segments": 262, "apical_segments": 377, "dendritic_segments": 639, "synapses": 1278,
+    "exc_rate_basal_hz": 15.3, "exc_rate_apical_hz": 10.6, "exc_rate_hz": 12.5, "inh_rate_hz": 9.8,
+    "output_rate_hz": 3.1, "isi_cv": 1.62,
+}
+
 
 def above_runs(v: np.ndarray, threshold: float, min_len: int) -> list[tuple[int, int]]:
     """(start, stop) of the runs where `v` > threshold for more than `min_len` consecutive samples."""
@@ -27,13 +38,21 @@ def above_runs(v: np.ndarray, threshold: float, min_len: int) -> list[tuple[int,
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a > min_len]
 
 
-def trial_stats(trial: Trial, n_exc: int, burn_in: int = BURN_IN_MS) -> dict[str, float]:
+def trial_stats(trial: Trial, n_exc: int, burn_in: int = BURN_IN_MS, tree: np.ndarray | None = None
+                ) -> dict[str, float]:
+    """Per-trial counts; `tree` (0 basal, 1 apical per dendritic segment) adds per-tree excitation counts."""
     n_bins = trial.inputs.n_bins
     keep = trial.inputs.bin_index >= burn_in
     seconds = (n_bins - burn_in) / 1000
-    exc = np.count_nonzero(trial.inputs.input_index[keep] < n_exc)
+    index = trial.inputs.input_index[keep]
+    exc = np.count_nonzero(index < n_exc)
     inh = np.count_nonzero(keep) - exc
     n_inh = trial.inputs.n_inputs - n_exc
+    per_tree = {}
+    if tree is not None:
+        spikes_per_segment = np.bincount(index[index < n_exc], minlength=n_exc)
+        for t, name in ((0, "basal"), (1, "apical")):
+            per_tree[f"exc_spikes_{name}"] = spikes_per_segment[tree == t].sum() / max(np.count_nonzero(tree == t), 1)
     spikes = trial.spike_times[trial.spike_times >= burn_in]
     plateau_ms, n_plateaus, any_plateau = 0.0, 0, np.zeros(n_bins - burn_in, dtype=bool)
     for v in trial.dend_v:
@@ -53,12 +72,36 @@ def trial_stats(trial: Trial, n_exc: int, burn_in: int = BURN_IN_MS) -> dict[str
         "any_plateau_ms": float(any_plateau.sum()) if n_sites else np.nan,
         "wall_s": trial.wall_s,
         "soma_v": trial.soma_v[burn_in:],
+        **per_tree,
     }
+
+
+def is_authors_cell(identity: dict) -> bool:
+    """The authors' cell model on Hay's cell1.asc (by checksum, whatever the file is called)."""
+    from repbench.benchmarks.neuron.simulator.morphology import HAY2011_SHA256
+
+    return identity.get("model") == "authors" and identity.get("morphology", {}).get("sha256") == HAY2011_SHA256
+
+
+def cell_counts(dataset: Dataset) -> tuple[dict[str, int], np.ndarray | None]:
+    """Segment and synapse counts of the dataset's compartmental cell, and its per-segment tree; ({}, None)
+    for the integrate-and-fire control. Builds the cell in this process (a second or two)."""
+    spec = dataset.spec
+    if not spec.variant.is_compartmental:
+        return {}, None
+    from repbench.benchmarks.neuron.simulator.cell import build_cell
+
+    cell = build_cell(spec.morphology_path(), spec.max_segment_um, spec.model)
+    basal = int(np.count_nonzero(cell.tree == 0))
+    counts = {"basal_segments": basal, "apical_segments": cell.n_segments - basal,
+              "dendritic_segments": cell.n_segments, "synapses": len(cell.excitatory) + len(cell.inhibitory)}
+    return counts, cell.tree
 
 
 def validation_row(dataset: Dataset, seconds: float | None = None) -> dict[str, object]:
     """One row of statistics over the dataset's trials (the first `seconds` of them if given)."""
-    stats = [trial_stats(t, dataset.n_excitatory(t.inputs.n_inputs)) for t in dataset.trials(seconds)]
+    counts, tree = cell_counts(dataset)
+    stats = [trial_stats(t, dataset.n_excitatory(t.inputs.n_inputs), tree=tree) for t in dataset.trials(seconds)]
     if not stats:
         raise ValueError(f"dataset {dataset.path} has no trials yet")
     total = sum(s["seconds"] for s in stats)
@@ -68,10 +111,15 @@ def validation_row(dataset: Dataset, seconds: float | None = None) -> dict[str, 
     return {
         "dataset": dataset.name,
         "cell": dataset.spec.cell,
+        "model": dataset.identity.get("model", "-"),
         "morphology": dataset.identity.get("morphology", {}).get("file", "-"),
+        "authors_cell": is_authors_cell(dataset.identity),
+        **counts,
         "trials": len(stats),
         "simulated_s": sim_s,
         "analysed_s": total,
+        **({f"exc_rate_{name}_hz": sum(s[f"exc_spikes_{name}"] for s in stats) / total
+            for name in ("basal", "apical")} if tree is not None else {}),
         "exc_rate_hz": sum(s["exc_spikes"] for s in stats) / total,
         "inh_rate_hz": sum(s["inh_spikes"] for s in stats) / total,
         "output_rate_hz": sum(s["out_spikes"] for s in stats) / total,
@@ -83,6 +131,19 @@ def validation_row(dataset: Dataset, seconds: float | None = None) -> dict[str, 
         "plateaus_per_site_per_s": sum(s["plateaus_per_site"] for s in stats) / total,
         "sim_speed_x_realtime": sim_s / sum(s["wall_s"] for s in stats),
     }
+
+
+def comparison(row: dict[str, object]) -> pd.DataFrame:
+    """The row's statistics beside the authors' script's (NaN where it has none: other cells or models)."""
+    authors_cell = bool(row.get("authors_cell"))
+    same_inputs = authors_cell and row.get("cell") == "l5pc-nmda"
+
+    def reference(key: str) -> float:
+        counts = key.endswith(("segments", "synapses"))
+        return AUTHORS_SCRIPT[key] if (same_inputs or (counts and authors_cell)) else np.nan
+
+    return pd.DataFrame([{"statistic": key, "this dataset": row[key], "authors' script": reference(key)}
+                         for key in AUTHORS_SCRIPT if key in row]).set_index("statistic")
 
 
 def write_csv_row(row: dict[str, object], path: Path) -> pd.DataFrame:
@@ -126,7 +187,8 @@ def sample_figure(dataset: Dataset, path: Path, window_ms: int = 3000) -> Path:
     axes[2].plot(out, np.full(len(out), 20.0), "v", color="tab:orange", ms=4, label="output spikes")
     axes[2].set_ylabel("soma (mV)")
     axes[2].set_xlabel("time (ms)")
-    fig.suptitle(f"{dataset.name}: {dataset.spec.variant.description}", fontsize=10)
+    model = f" ({dataset.spec.model} cell model)" if dataset.spec.variant.is_compartmental else ""
+    fig.suptitle(f"{dataset.name}: {dataset.spec.variant.description}{model}", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

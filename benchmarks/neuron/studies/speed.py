@@ -1,5 +1,6 @@
-"""Simulation speed: simulated seconds per wall second per core for each cell, parallel efficiency of
-dataset generation, and CVODE against fixed time steps in speed and spike-time agreement.
+"""Simulation speed: simulated seconds per wall second per core for each cell (the authors' cell model; the demo
+cell for comparison), parallel efficiency of dataset generation, and CVODE against fixed time steps in speed
+and spike-time agreement on the authors' NMDA cell.
 
     repbench study speed [--profile standard]   # writes results/neuron/simulation_speed_<profile>.csv
 
@@ -23,14 +24,15 @@ from repbench.figures import study_paths, write_table
 REFERENCE = {"fixed_dt": None, "atol": 1e-6}  # CVODE at a tight tolerance: the reference trajectory
 
 
-def cell_speed(cell: str, trial_ms: int = 6000, seed: int = 0) -> dict[str, float]:
+def cell_speed(cell: str, trial_ms: int = 6000, seed: int = 0, model: str = "authors") -> dict[str, float]:
     """One trial in this process (the cell is built first, so only the simulation is timed)."""
-    spec = DatasetSpec(cell=cell, trial_ms=trial_ms, seed=seed)
+    spec = DatasetSpec(cell=cell, trial_ms=trial_ms, seed=seed, model=model)
     simulate_one(replace(spec, trial_ms=10), 0)  # build the cell and load mechanisms outside the timing
     start = time.perf_counter()
     trial = simulate_one(spec, 0)
     wall = time.perf_counter() - start
-    return {"measure": "speed", "cell": cell, "integrator": _integrator(spec), "simulated_s": trial_ms / 1000,
+    return {"measure": "speed", "cell": cell, "model": _model(spec), "integrator": _integrator(spec),
+            "simulated_s": trial_ms / 1000,
             "wall_s": wall, "sim_s_per_wall_s_per_core": trial_ms / 1000 / wall,
             "output_spikes": len(trial.spike_times)}
 
@@ -45,7 +47,8 @@ def parallel_efficiency(cell: str = "l5pc-nmda", trials: int = 4, trial_ms: int 
             generate(ds, trials * trial_ms / 1000, jobs=jobs, progress=False)
             walls[jobs] = time.perf_counter() - start
     speedup = walls[1] / walls[2]
-    return {"measure": "parallel", "cell": cell, "integrator": "cvode atol=0.001", "simulated_s": trials * trial_ms
+    return {"measure": "parallel", "cell": cell, "model": "authors", "integrator": "cvode atol=0.001",
+            "simulated_s": trials * trial_ms
             / 1000, "wall_s_1_process": walls[1], "wall_s_2_processes": walls[2], "speedup_2_vs_1": speedup,
             "parallel_efficiency": speedup / 2}
 
@@ -79,7 +82,8 @@ def integrators(cell: str = "l5pc-nmda", trial_ms: int = 3000, seed: int = 1) ->
         wall = time.perf_counter() - start
         n, mean_dt = match_spikes(trial.spike_times, ref.spike_times)
         rows.append({
-            "measure": "integrator", "cell": cell, "integrator": _integrator(spec), "simulated_s": trial_ms / 1000,
+            "measure": "integrator", "cell": cell, "model": _model(spec), "integrator": _integrator(spec),
+            "simulated_s": trial_ms / 1000,
             "wall_s": wall, "sim_s_per_wall_s_per_core": trial_ms / 1000 / wall,
             "output_spikes": len(trial.spike_times), "reference_spikes": len(ref.spike_times),
             "spikes_matched_within_1ms": n, "mean_abs_spike_dt_ms": mean_dt,
@@ -87,6 +91,10 @@ def integrators(cell: str = "l5pc-nmda", trial_ms: int = 3000, seed: int = 1) ->
             "reference_wall_s": ref.wall_s,
         })
     return rows
+
+
+def _model(spec: DatasetSpec) -> str:
+    return spec.model if spec.variant.is_compartmental else "-"
 
 
 def _integrator(spec: DatasetSpec) -> str:
@@ -102,7 +110,8 @@ def run_study(profile: str = "standard", results: Path | None = None) -> Path:
     """Measure every cell's speed, the integrators and the parallel efficiency; returns the table's path."""
     trial_ms = TRIAL_MS[profile]
     rows = []
-    for measure in [*(lambda c=c: [cell_speed(c, trial_ms)] for c in ("l5pc-nmda", "l5pc-ampa", "if")),
+    cells = (("l5pc-nmda", "authors"), ("l5pc-ampa", "authors"), ("l5pc-nmda", "demo"), ("if", "-"))
+    for measure in [*(lambda c=c, m=m: [cell_speed(c, trial_ms, model=m)] for c, m in cells),
                     integrators, lambda: [parallel_efficiency()]]:
         rows += measure()
         print(rows[-1], flush=True)
