@@ -1,6 +1,7 @@
 """The evaluation of Beniaguev et al. (2021, Neuron 109(17), and the authors' public code): spike ROC AUC over
 1 ms bins after a burn-in, true-positive rates at low false-positive rates, and soma errors raw and after
-rescaling to the truth's mean and SD."""
+rescaling to the truth's mean and SD. Plus the test set's own uncertainty: the AUC's spread when the test
+trials are resampled (bins within a trial are not independent, so trials are the unit)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,20 @@ def soma_metrics(pred: np.ndarray, target: np.ndarray, burn_in_ms: int) -> dict[
         "soma_rmse_rescaled_mv": float(np.sqrt(np.mean((rescaled - y) ** 2))),
         "soma_explained_variance": float(explained_variance_score(y, p)),
     }
+
+
+def bootstrap_auc(prob: np.ndarray, target: np.ndarray, burn_in_ms: int, rng: np.random.Generator,
+                  n_boot: int = 200) -> dict[str, float]:
+    """Spike AUC's standard error and 95 % percentile interval over test trials resampled with replacement
+    (resamples without a spike are skipped), and the number of test output spikes it rests on."""
+    p, y = np.asarray(prob)[:, burn_in_ms:], np.asarray(target)[:, burn_in_ms:]
+    aucs = []
+    for _ in range(n_boot):
+        pick = rng.integers(len(y), size=len(y))
+        yy = y[pick].ravel()
+        if 0 < yy.sum() < yy.size:
+            aucs.append(roc_auc_score(yy, p[pick].ravel()))
+    low, high = np.percentile(aucs, [2.5, 97.5]) if aucs else (np.nan, np.nan)
+    return {"spike_auc_boot_se": float(np.std(aucs, ddof=1)) if len(aucs) > 1 else np.nan,
+            "spike_auc_boot_low": float(low), "spike_auc_boot_high": float(high),
+            "test_output_spikes": float(y.sum())}

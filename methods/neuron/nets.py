@@ -1,6 +1,6 @@
 """The surrogate networks as torch modules: causal convolutions (dense and spike-sparse), the TCN of
-Beniaguev et al. (2021) and its depth-0 linear-nonlinear special case, and the Branch-ELM neuron of
-Spieler et al. (2024). The registered methods that train them are in surrogates.py."""
+Beniaguev et al. (2021) and its depth-0 linear-nonlinear special case, the Branch-ELM neuron of
+Spieler et al. (2024) and an LSTM. The registered methods that train them are in surrogates.py."""
 
 from __future__ import annotations
 
@@ -88,15 +88,20 @@ class TCN(nn.Module):
 
 
 class ELMNeuron(nn.Module):
-    """Branch-ELM: synaptic traces (tau 5 ms) summed into branches; memory units with log-spaced time
-    constants (1-150 ms) updated by an MLP:
-    m_t = k_m m_{t-1} + lambda (1 - k_m) 1.7159 tanh(2/3 MLP([b_t, k_m m_{t-1}]))."""
+    """Branch-ELM (Spieler et al. 2024): synaptic traces (tau 5 ms) summed into branches; memory units with
+    log-spaced time constants (1-150 ms) updated by an MLP:
+    m_t = k_m m_{t-1} + lambda (1 - k_m) 1.7159 tanh(2/3 MLP([b_t, k_m m_{t-1}])).
+    Synaptic weights as in the reference: sign(input) x relu(w), w starting at 0.5, so an excitatory input can
+    only excite and an inhibitory one only inhibit."""
 
-    def __init__(self, n_in: int, n_branches: int, n_memory: int, hidden: int, tau_s: float = 5.0,
-                 lam: float = 5.0) -> None:
+    def __init__(self, n_in: int, n_excitatory: int, n_branches: int, n_memory: int, hidden: int,
+                 tau_s: float = 5.0, lam: float = 5.0) -> None:
         super().__init__()
         self.n_in, self.n_branches, self.lam = n_in, n_branches, lam
-        self.w_syn = nn.Parameter(torch.full((n_in,), 1.0))
+        self.w_syn = nn.Parameter(torch.full((n_in,), 0.5))
+        sign = torch.ones(n_in)
+        sign[n_excitatory:] = -1.0
+        self.register_buffer("sign", sign)
         # fixed assignment of consecutive synapses to branches (neighbouring segments share a branch); the
         # inhibitory half of the inputs mirrors the excitatory half
         half = n_in // 2 if n_in % 2 == 0 else n_in
@@ -114,7 +119,7 @@ class ELMNeuron(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         B, C, T = x.shape
-        drive = x * self.w_syn[None, :, None]
+        drive = x * (self.sign * F.relu(self.w_syn))[None, :, None]
         branch_in = torch.zeros(B, self.n_branches, T, device=x.device, dtype=x.dtype)
         branch_in.index_add_(1, self.branch, drive)  # synapse -> branch sums, before the trace filter (linear)
         s = torch.zeros(B, self.n_branches, device=x.device, dtype=x.dtype)
@@ -127,4 +132,25 @@ class ELMNeuron(nn.Module):
             m = km + self.lam * (1 - self.kappa_m) * dm
             outs.append(m)
         y = self.readout(torch.stack(outs, dim=1))  # [B, T, 2]
+        return y[..., 0], y[..., 1]
+
+
+class LSTMNeuron(nn.Module):
+    """One LSTM layer over the input spikes and a linear readout (spike logit, soma): the ELM work's LSTM
+    baseline (hidden 50 on 1,278 inputs = 266 K parameters)."""
+
+    def __init__(self, n_in: int, hidden: int) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(n_in, hidden, batch_first=True)
+        self.readout = nn.Linear(hidden, 2)
+        self.set_spike_bias(-2.0)
+        self.receptive_field = 150  # windows start with this many unscored bins, as for the ELM
+
+    @torch.no_grad()
+    def set_spike_bias(self, value: float) -> None:
+        self.readout.bias[0] = value
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h, _ = self.lstm(x.transpose(1, 2))  # [B, T, hidden]
+        y = self.readout(h)
         return y[..., 0], y[..., 1]

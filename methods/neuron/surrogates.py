@@ -1,13 +1,15 @@
-"""Surrogates of a simulated neuron: `tcn` (Beniaguev et al. 2021), `ln` (linear-nonlinear baseline) and `elm`
-(the Expressive Leaky Memory neuron, Spieler et al. 2024). One trainer for all: random windows of the
-training trials, spike BCE + soma MSE (the spike weight rising while the learning rate decays, as the
-authors did), model selection on the validation trials' spike AUC. The networks are in nets.py.
+"""Surrogates of a simulated neuron: `tcn` (Beniaguev et al. 2021), `ln` (linear-nonlinear baseline), `elm`
+(the Expressive Leaky Memory neuron, Spieler et al. 2024) and `lstm`. One trainer for all: random windows
+of the training trials, spike BCE + soma MSE (the spike weight rising while the learning rate decays, as
+the authors did), model selection on the validation trials' spike AUC, optionally stopping once it stops
+improving (`patience`). The networks are in nets.py.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections import deque
 
 import numpy as np
 import torch
@@ -17,7 +19,7 @@ from torch.nn import functional as F
 
 from repbench import BestCheckpoint, LogUniform, Method, Param, info, register_method
 from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, NeuronTrials
-from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron
+from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron, LSTMNeuron
 
 TCN_CITATION = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron"
 
@@ -39,6 +41,7 @@ class Surrogate(Method):
         "soma_weight": Param(0.02, "weight of the soma MSE (mV^2) at the first step", low=0.0),
         "soma_weight_final": Param(0.02, "... at the last step (geometric in between)", low=0.0),
         "val_every": Param(100, "steps between validations (best state kept)", low=1),
+        "patience": Param(0, "stop after this many validations without improvement (0: run every step)", low=0),
     }
     metrics = (
         info("n_parameters", description="trainable parameters"),
@@ -46,17 +49,18 @@ class Surrogate(Method):
         info("train_ms_per_s", description="simulated ms of training windows processed per wall second"),
         info("best_val_auc", description="spike AUC of the selected state on the validation trials"),
         info("selected_step", description="optimisation step whose state was kept"),
+        info("steps_run", description="optimisation steps taken (fewer than `steps` when stopped early)"),
         info("end_soma_to_spike_loss", description="weighted soma term / weighted spike term over the last 10 % "
-                                                   "of the steps (the authors' recipe ends near 1/3000)"),
+                                                   "of the steps taken (the authors' recipe ends near 1/3000)"),
     )
 
-    def build(self, n_inputs: int) -> nn.Module:
+    def build(self, data: NeuronIOData) -> nn.Module:
         raise NotImplementedError
 
     def fit(self, data: NeuronIOData, ctx) -> Surrogate:
         self.device_ = ctx.device
         gen = ctx.generator("cpu")  # windows are drawn on the CPU, where the dense trials live
-        self.net_ = self.build(data.n_inputs).to(self.device_)
+        self.net_ = self.build(data).to(self.device_)
         rate = min(max(data.spike_rate, 1e-5), 0.5)
         self.net_.set_spike_bias(math.log(rate / (1 - rate)))  # start at the base rate, not at -2
         warm = self.net_.receptive_field
@@ -66,7 +70,8 @@ class Surrogate(Method):
         opt = torch.optim.NAdam(self.net_.parameters(), lr=self.lr)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.01 ** (step / self.steps))
         self.best_, start = BestCheckpoint(higher_is_better=True), time.perf_counter()
-        tail = []  # (soma term, spike term) over the last 10 % of the steps
+        tail = deque(maxlen=max(1, self.steps // 10))  # (soma term, spike term) of the latest 10 % of the steps
+        stale = 0  # validations since the best
         for step in range(1, self.steps + 1):
             self.net_.train()
             trial = torch.randint(len(train), (self.batch_size,), generator=gen)
@@ -74,19 +79,21 @@ class Surrogate(Method):
             x, spikes, soma = train.windows(trial, t0, span, self.device_)
             spike_term, soma_term = self._loss_terms(x, spikes, soma, warm, (step - 1) / max(self.steps - 1, 1))
             loss = spike_term + soma_term
-            if step > 0.9 * self.steps:
-                tail.append((soma_term.item(), spike_term.item()))
+            tail.append((soma_term.detach(), spike_term.detach()))
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             ctx.check_loss(loss.item())
             if step % self.val_every == 0 or step == self.steps:
-                self.best_.update(self._val_auc(data), step, self.net_)
+                stale = 0 if self.best_.update(self._val_auc(data), step, self.net_) else stale + 1
+                if self.patience and stale >= self.patience:
+                    break
+        self.steps_run_ = step
         self.best_.restore(self.net_)
         self.train_s_ = time.perf_counter() - start
-        self.samples_ms_ = self.steps * self.batch_size * (span - warm)
-        soma_sum, spike_sum = np.sum(tail, axis=0)
+        self.samples_ms_ = step * self.batch_size * (span - warm)
+        soma_sum, spike_sum = (float(sum(t[k] for t in tail)) for k in (0, 1))
         self.end_ratio_ = soma_sum / spike_sum if spike_sum > 0 else math.nan
         return self
 
@@ -126,6 +133,7 @@ class Surrogate(Method):
             "train_ms_per_s": self.samples_ms_ / self.train_s_,
             "best_val_auc": self.best_.score,
             "selected_step": float(self.best_.step),
+            "steps_run": float(self.steps_run_),
             "end_soma_to_spike_loss": float(self.end_ratio_),
         }
 
@@ -183,12 +191,12 @@ class TCNMethod(Surrogate):
                   "spike_weight_final": 8.0, "soma_weight": 0.02, "soma_weight_final": 1e-4},
     }
 
-    def build(self, n_inputs: int) -> nn.Module:
+    def build(self, data: NeuronIOData) -> nn.Module:
         if self.preset and self.preset not in PRESETS:
             raise ValueError(f"unknown preset {self.preset!r}; known: {', '.join(PRESETS)}")
         depth, width, k1, k2 = PRESETS[self.preset] if self.preset else (
             self.depth, self.width, self.kernel_first, self.kernel_rest)
-        return TCN(n_inputs, depth, width, k1, k2, self.sparse_first_layer)
+        return TCN(data.n_inputs, depth, width, k1, k2, self.sparse_first_layer)
 
 
 @register_method("ln")
@@ -208,8 +216,8 @@ class LNMethod(Surrogate):
         "paper": {"steps": 20000, "lr": 1e-2},
     }
 
-    def build(self, n_inputs: int) -> nn.Module:
-        return TCN(n_inputs, 0, 0, self.kernel, 1, self.sparse_first_layer)
+    def build(self, data: NeuronIOData) -> nn.Module:
+        return TCN(data.n_inputs, 0, 0, self.kernel, 1, self.sparse_first_layer)
 
 
 @register_method("elm")
@@ -227,9 +235,27 @@ class ELMMethod(Surrogate):
     profiles = {
         "quick": {"steps": 40, "window_ms": 100, "val_every": 20, "n_branches": 15, "n_memory": 10,
                   "hidden": 16, "batch_size": 8},
-        "standard": {"steps": 500, "batch_size": 8},  # the recurrence runs bin by bin: ~0.2 s per step on CPU
-        "paper": {"steps": 30000},
+        # the recurrence runs bin by bin (~0.2 s per step on CPU): trained until validation stops improving
+        "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
+        "paper": {"steps": 30000, "patience": 10},
     }
 
-    def build(self, n_inputs: int) -> nn.Module:
-        return ELMNeuron(n_inputs, self.n_branches, self.n_memory, self.hidden)
+    def build(self, data: NeuronIOData) -> nn.Module:
+        return ELMNeuron(data.n_inputs, data.n_excitatory, self.n_branches, self.n_memory, self.hidden)
+
+
+@register_method("lstm")
+class LSTMMethod(Surrogate):
+    """One-layer LSTM with a linear readout: the recurrent baseline of the ELM work (Spieler et al. 2024)."""
+
+    citation = ("Hochreiter & Schmidhuber (1997), Long short-term memory; as a NeuronIO baseline: Spieler, "
+                "Rahaman, Martius, Scholkopf & Levina (2024), ICLR")
+    params = {**Surrogate.params, "hidden": Param(50, "LSTM units (50 on 1,278 inputs: the ELM work's 266 K)", low=1)}
+    profiles = {
+        "quick": {"steps": 40, "window_ms": 100, "val_every": 20, "hidden": 16, "batch_size": 8},
+        "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
+        "paper": {"steps": 30000, "patience": 10},
+    }
+
+    def build(self, data: NeuronIOData) -> nn.Module:
+        return LSTMNeuron(data.n_inputs, self.hidden)

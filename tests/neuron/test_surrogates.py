@@ -8,8 +8,8 @@ import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from repbench.benchmarks.neuron.kind import soma_target, spike_target
-from repbench.benchmarks.neuron.metrics import soma_metrics, spike_metrics, tpr_at_fpr
-from repbench.methods.neuron.nets import PRESETS, TCN, CausalConv, ELMNeuron, SparseCausalConv
+from repbench.benchmarks.neuron.metrics import bootstrap_auc, soma_metrics, spike_metrics, tpr_at_fpr
+from repbench.methods.neuron.nets import PRESETS, TCN, CausalConv, ELMNeuron, LSTMNeuron, SparseCausalConv
 
 
 def sparse_input(B=3, C=20, T=60, p=0.05, seed=0) -> torch.Tensor:
@@ -38,8 +38,9 @@ def test_sparse_first_layer_equals_the_dense_causal_conv_and_its_gradients():
     lambda: TCN(20, 3, 8, 7, 5, sparse_first=True),
     lambda: TCN(20, 3, 8, 7, 5, sparse_first=False),
     lambda: TCN(20, 0, 0, 11, 1, sparse_first=True),
-    lambda: ELMNeuron(20, 4, 5, 8),
-], ids=["tcn-sparse", "tcn-dense", "ln", "elm"])
+    lambda: ELMNeuron(20, 10, 4, 5, 8),
+    lambda: LSTMNeuron(20, 6),
+], ids=["tcn-sparse", "tcn-dense", "ln", "elm", "lstm"])
 def test_outputs_before_t_do_not_depend_on_inputs_at_or_after_t(make):
     torch.manual_seed(1)
     net = make().eval()
@@ -52,6 +53,22 @@ def test_outputs_before_t_do_not_depend_on_inputs_at_or_after_t(make):
     for a, b in zip(y, y2, strict=True):
         assert torch.equal(a[:, :t], b[:, :t])
         assert not torch.allclose(a[:, t:], b[:, t:])
+
+
+def test_elm_synapses_start_as_the_reference_and_keep_their_sign():
+    elm = ELMNeuron(8, 4, 2, 3, 5)
+    assert torch.equal(elm.w_syn.detach(), torch.full((8,), 0.5))  # Spieler et al.: 0.5, rectified, signed
+    with torch.no_grad():
+        elm.w_syn.copy_(torch.tensor([1.0, -1.0, 2.0, 0.0, 1.0, -1.0, 2.0, 0.0]))
+        x = torch.zeros(1, 8, 1)
+        x[0, :, 0] = 1.0
+        weights = elm.sign * torch.relu(elm.w_syn)
+    assert weights.tolist() == [1.0, 0.0, 2.0, 0.0, -1.0, -0.0, -2.0, -0.0]  # excitatory >= 0, inhibitory <= 0
+
+
+def test_lstm_has_the_elm_works_parameter_count():
+    lstm = LSTMNeuron(1278, 50)
+    assert sum(p.numel() for p in lstm.lstm.parameters()) == pytest.approx(266e3, rel=0.01)
 
 
 def test_presets_have_the_papers_receptive_fields():
@@ -69,6 +86,22 @@ def test_spike_metrics_agree_with_scikit_learn_and_honour_the_burn_in():
     p_bad[:, :200] = 1 - y[:, :200]  # anti-predictions inside the burn-in are ignored
     assert spike_metrics(p_bad, y, 200) == got
     assert spike_metrics(p_bad, y, 0)["spike_auc"] < got["spike_auc"]
+
+
+def test_bootstrap_over_trials_matches_the_spread_of_independent_test_sets():
+    def test_set(rng, trials=20):
+        y = (rng.random((trials, 600)) < 0.01).astype(np.float32)
+        return np.clip(y * 0.3 + rng.random(y.shape) * 0.8, 0, 1), y
+
+    rng = np.random.default_rng(1)
+    aucs = [roc_auc_score(y[:, 100:].ravel(), p[:, 100:].ravel()) for p, y in (test_set(rng) for _ in range(200))]
+    spread = np.std(aucs)
+    p, y = test_set(np.random.default_rng(2))
+    got = bootstrap_auc(p, y, 100, np.random.default_rng(0), n_boot=300)
+    assert got["spike_auc_boot_se"] == pytest.approx(spread, rel=0.35)  # the SE a replicate test set shows
+    assert got["spike_auc_boot_low"] < spike_metrics(p, y, 100)["spike_auc"] < got["spike_auc_boot_high"]
+    assert got["test_output_spikes"] == y[:, 100:].sum()
+    assert bootstrap_auc(p, y, 100, np.random.default_rng(0), n_boot=300) == got  # seeded
 
 
 def test_tpr_at_fpr_on_a_known_case():
@@ -111,6 +144,20 @@ def test_ln_recovers_the_integrate_and_fire_control(data_dir):
     assert exc[:20].mean() > 0 > inh[:20].mean()  # excitation drives spikes, inhibition prevents them
     membrane = np.exp(-np.arange(80) / 20.0)  # the I&F's own filter (tau 20 ms)
     assert np.corrcoef(exc, membrane)[0, 1] > 0.7
+
+
+def test_patience_stops_once_validation_stops_improving(data_dir, monkeypatch):
+    from repbench import RunContext
+    from repbench.benchmarks.neuron.tasks import NeuronIF
+    from repbench.methods.neuron import surrogates
+
+    scores = iter([0.6, 0.7, 0.65, 0.69, 0.7, 0.5, 0.9])  # best at the 2nd validation, then 3 without a gain
+    monkeypatch.setattr(surrogates.Surrogate, "_val_auc", lambda self, data: next(scores))
+    data = NeuronIF(seconds=8.0, trial_ms=2000).load(RunContext(seed=0, profile="quick", device="cpu"))
+    ctx = RunContext(seed=0, profile="quick", device="cpu")
+    method = surrogates.LNMethod(steps=100, window_ms=100, val_every=10, kernel=10, patience=3).fit(data, ctx)
+    report = method.report()
+    assert report["steps_run"] == 50 and report["selected_step"] == 20 and report["best_val_auc"] == 0.7
 
 
 def test_loss_weights_move_geometrically_and_the_record_shows_where_they_ended(data_dir):

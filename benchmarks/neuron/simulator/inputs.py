@@ -12,7 +12,7 @@ rate), and it spikes where U(0, 1) < that probability.
 
 `recipe="pieces"` is the suite's first generator, which drew a hold period and a sigma per piece; it still
 drives the integrate-and-fire control. The rates are the authors' totals per tree, so a tree receives as many
-input spikes as theirs. On a cell with fewer dendritic segments (the demo cell has 218, theirs 639) each
+input spikes as theirs. On a cell with fewer dendritic segments (the demo cell has 294, theirs 639) each
 synapse fires correspondingly faster.
 """
 
