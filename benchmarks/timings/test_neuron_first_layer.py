@@ -1,10 +1,10 @@
-"""Does the sparse (embedding-bag) first layer pay? One training step of the TCN's first layer at the L5PC's
-input density (588 inputs, ~2 % active per 1 ms bin, kernel 45, batch 16 x 560 ms), sparse vs dense.
+"""Does the sparse first layer pay? One training step of the TCN at the authors' cell's input size (1,278
+inputs, ~1.5 % active per 1 ms bin) and the standard profile's sizes (batch 8, 400 ms windows plus the
+receptive field, width 32), with the first layer sparse or dense, one thread as in a standard-profile cell.
 
     pytest benchmarks/timings/test_neuron_first_layer.py --benchmark-only --benchmark-group-by=group
 
-On 2 CPU cores (median of 3 after a warm-up): width 64 sparse 1.24 s vs dense 0.47 s per step; width 128
-1.77 vs 0.77 s. Dense wins.
+Measured numbers are in the README (neuron family, part 2).
 """
 
 from __future__ import annotations
@@ -12,23 +12,48 @@ from __future__ import annotations
 import pytest
 import torch
 
-from repbench.methods.neuron.nets import CausalConv, SparseCausalConv
+from repbench.methods.neuron.nets import TCN, CausalConv, SparseCausalConv
+
+N_INPUTS, DENSITY, BATCH, WINDOW, WIDTH = 1278, 0.015, 8, 400, 32
 
 
-@pytest.mark.benchmark(group="neuron-first-layer")
-@pytest.mark.parametrize("width", [64, 128])
-@pytest.mark.parametrize("layer", ["sparse", "dense"])
-def test_first_layer_step(benchmark, layer, width):
-    torch.manual_seed(0)
-    x = (torch.rand(16, 588, 560) < 0.022).float()
-    conv = (SparseCausalConv if layer == "sparse" else CausalConv)(588, width, 45)
-    opt = torch.optim.SGD(conv.parameters(), lr=0.1)
+def _step(module, x):
+    opt = torch.optim.NAdam(module.parameters(), lr=1e-3)
 
     def step() -> None:
-        loss = conv(x).square().mean()
+        out = module(x)
+        loss = sum(o.square().mean() for o in out) if isinstance(out, tuple) else out.square().mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
 
-    benchmark.extra_info.update(layer=layer, width=width, threads=torch.get_num_threads())
-    benchmark.pedantic(step, rounds=3, iterations=1, warmup_rounds=1)
+    return step
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.benchmark(group="neuron-first-layer")
+@pytest.mark.parametrize("layer", ["sparse", "dense"])
+def test_first_layer_step(benchmark, layer):
+    torch.manual_seed(0)
+    x = (torch.rand(BATCH, N_INPUTS, WINDOW + 44) < DENSITY).float()
+    conv = (SparseCausalConv if layer == "sparse" else CausalConv)(N_INPUTS, WIDTH, 45)
+    benchmark.extra_info.update(layer=layer, width=WIDTH, threads=1)
+    benchmark.pedantic(_step(conv, x), rounds=5, iterations=1, warmup_rounds=1)
+
+
+@pytest.mark.benchmark(group="neuron-tcn-step")
+@pytest.mark.parametrize("depth", [1, 7])
+@pytest.mark.parametrize("layer", ["sparse", "dense"])
+def test_tcn_step(benchmark, layer, depth):
+    torch.manual_seed(0)
+    net = TCN(N_INPUTS, depth, WIDTH, 45, 19, sparse_first=layer == "sparse")
+    x = (torch.rand(BATCH, N_INPUTS, WINDOW + net.receptive_field) < DENSITY).float()
+    benchmark.extra_info.update(layer=layer, depth=depth, width=WIDTH, threads=1)
+    benchmark.pedantic(_step(net, x), rounds=5, iterations=1, warmup_rounds=1)

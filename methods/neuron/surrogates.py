@@ -174,14 +174,15 @@ class TCNMethod(Surrogate):
         "width": Param(128, "channels per hidden layer", low=1),
         "kernel_first": Param(45, "first layer's kernel (ms)", low=1),
         "kernel_rest": Param(19, "other layers' kernels (ms)", low=1),
-        "sparse_first_layer": Param(False, "compute the first layer from the input spikes (embedding-bag sum); "
-                                    "2.3-2.6x slower than dense on CPU at the L5PC's input density"),
+        "sparse_first_layer": Param(True, "compute the first layer from the input spikes (a sparse product): "
+                                   "4-5x faster than the dense conv on a CPU core at the L5PC's input density; "
+                                   "on a GPU the dense conv may win"),
     }
     profiles = {
         "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 100, "window_ms": 200,
                   "batch_size": 8, "val_every": 50},
-        # CPU-sized (2 cores, one thread per cell): a step of 8 windows costs ~0.2-0.35 s at width 32 with 588
-        # inputs, so the 36-cell depth study takes ~1.3 h; the paper's width 128 and 50k steps are a GPU job
+        # CPU-sized (2 cores, one thread per cell): a step of 8 windows of 400 ms costs 0.15 s (depth 1) to 0.28 s
+        # (depth 7) at width 32 with 1,278 inputs; the paper's width 128 and 50k steps are a GPU job
         "standard": {"width": 32, "steps": 500, "batch_size": 8},
         # the authors' recipe (Beniaguev et al. 2021, Methods and public training code): 400 ms windows, batch 8,
         # Nadam from 1e-4 decaying to 1e-6, the spike loss weighted up while the soma loss is weighted down so
@@ -208,7 +209,7 @@ class LNMethod(Surrogate):
     params = {
         **Surrogate.params,
         "kernel": Param(80, "filter length (ms)", low=1),
-        "sparse_first_layer": Param(False, "compute the filter from the input spikes (embedding-bag sum)"),
+        "sparse_first_layer": Param(True, "compute the filter from the input spikes (a sparse product)"),
     }
     profiles = {
         "quick": {"steps": 200, "window_ms": 200, "val_every": 100, "lr": 1e-2, "batch_size": 8},
