@@ -174,6 +174,9 @@ class TCNMethod(Surrogate):
         "width": Param(128, "channels per hidden layer", low=1),
         "kernel_first": Param(45, "first layer's kernel (ms)", low=1),
         "kernel_rest": Param(19, "other layers' kernels (ms)", low=1),
+        "receptive_field": Param(0, "if > 0: kernels chosen so that every depth sees this many ms (the first "
+                                    "kernel_first wide, the rest sharing the remainder): depth without more "
+                                    "temporal context", low=0),
         "sparse_first_layer": Param(True, "compute the first layer from the input spikes (a sparse product): "
                                    "4-5x faster than the dense conv on a CPU core at the L5PC's input density; "
                                    "on a GPU the dense conv may win"),
@@ -197,7 +200,20 @@ class TCNMethod(Surrogate):
             raise ValueError(f"unknown preset {self.preset!r}; known: {', '.join(PRESETS)}")
         depth, width, k1, k2 = PRESETS[self.preset] if self.preset else (
             self.depth, self.width, self.kernel_first, self.kernel_rest)
+        if self.receptive_field:
+            k1, k2 = fixed_field_kernels(self.receptive_field, depth, k1)
         return TCN(data.n_inputs, depth, width, k1, k2, self.sparse_first_layer)
+
+
+def fixed_field_kernels(field: int, depth: int, first: int) -> tuple[int, int]:
+    """(first kernel, other kernels) giving a receptive field of exactly `field` ms at `depth` layers:
+    field = k1 + (depth - 1)(k2 - 1). Depth 1 takes the whole field in its one kernel; deeper nets keep `first`
+    (shrunk if needed) and split the rest evenly, the first kernel absorbing the remainder."""
+    if depth <= 1:
+        return field, 1
+    first = min(first, field - (depth - 1))
+    rest, remainder = divmod(field - first, depth - 1)
+    return first + remainder, rest + 1
 
 
 @register_method("ln")

@@ -71,6 +71,16 @@ def test_lstm_has_the_elm_works_parameter_count():
     assert sum(p.numel() for p in lstm.lstm.parameters()) == pytest.approx(266e3, rel=0.01)
 
 
+@pytest.mark.parametrize("depth", [1, 2, 3, 4, 5, 7])
+@pytest.mark.parametrize("field", [43, 153])
+def test_a_fixed_receptive_field_is_exact_at_every_depth(depth, field):
+    from repbench.methods.neuron.surrogates import fixed_field_kernels
+
+    k1, k2 = fixed_field_kernels(field, depth, 45)
+    assert TCN(10, depth, 4, k1, k2, sparse_first=False).receptive_field == field
+    assert k1 >= 1 and k2 >= 1
+
+
 def test_presets_have_the_papers_receptive_fields():
     fields = {name: TCN(10, d, 4, k1, k2, True).receptive_field for name, (d, _, k1, k2) in PRESETS.items()}
     assert fields == {"nmda-large": 153, "nmda-small": 43, "ampa-large": 120}

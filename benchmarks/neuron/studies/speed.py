@@ -21,8 +21,6 @@ import pandas as pd
 from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate, simulate_one
 from repbench.figures import study_paths, write_table
 
-REFERENCE = {"fixed_dt": None, "atol": 1e-6}  # CVODE at a tight tolerance: the reference trajectory
-
 
 def cell_speed(cell: str, trial_ms: int = 6000, seed: int = 0, model: str = "authors") -> dict[str, float]:
     """One trial in this process (the cell is built first, so only the simulation is timed)."""
