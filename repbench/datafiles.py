@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import shutil
 import sys
 import urllib.error
 import urllib.request
@@ -32,9 +31,9 @@ def _candidates(relpath: str) -> list[Path]:
     return [root / relpath, root / f"{relpath}.gz"]
 
 
-def _download(url: str, target: Path) -> None:
-    with atomic_write(target, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
-        shutil.copyfileobj(response, out)
+def _download(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - the datasets' pinned addresses
+        return response.read()
 
 
 def missing(relpath: str, url: str | None = None) -> str | None:
@@ -52,7 +51,8 @@ def read_verified(relpath: str, md5: str, url: str | None = None) -> bytes:
     found = next((p for p in candidates if p.is_file()), None)
     if found is None and url and os.environ.get(DOWNLOAD_ENV) == "1":
         found = candidates[1 if url.endswith(".gz") else 0]
-        _download(url, found)
+        with atomic_write(found, "wb") as out:
+            out.write(_download(url))
     if found is None:
         where = f"download it from {url}" if url else "get it from the source named in `repbench info`"
         raise DataFileError(
@@ -89,8 +89,7 @@ def fetched(relpath: str, sha256: str, urls: Sequence[str], citation: str = "") 
     for url in urls:
         print(f"downloading {relpath} from {url}" + (f" ({citation})" if citation else ""), file=sys.stderr)
         try:
-            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - pinned https addresses
-                raw = response.read()
+            raw = _download(url)
         except (urllib.error.URLError, OSError) as err:
             errors.append(f"{url}: {err}")
             continue

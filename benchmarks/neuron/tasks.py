@@ -124,7 +124,8 @@ class NeuronTask(SurrogateTask):
 
     def simulate_command(self) -> str:
         dt = f" --fixed-dt {self.fixed_dt}" if self.fixed_dt else ""
-        model = f" --model {self.cell_model}" if getattr(self, "cell_model", "authors") != "authors" else ""
+        spec = self.spec()
+        model = f" --model {spec.model}" if spec.variant.is_compartmental and spec.model != "authors" else ""
         return (f"repbench data simulate --cell {self.cell}{model} --seconds {self.seconds:g} --trial-ms "
                 f"{self.trial_ms} --seed {self.data_seed}{dt} --jobs N")
 

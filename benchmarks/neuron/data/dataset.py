@@ -82,6 +82,12 @@ class DatasetSpec:
             return Path(self.morphology).expanduser()
         return hay2011_morphology() if self.model == "authors" else embedded_morphology()
 
+    def build_cell(self):
+        """The compartmental cell this dataset simulates, built (or reused) in this process."""
+        from repbench.benchmarks.neuron.simulator.cell import build_cell
+
+        return build_cell(self.morphology_path(), self.max_segment_um, self.model)
+
     def identity(self) -> dict:
         """The content-determining fields, with the morphology and mechanisms resolved to their hashes."""
         variant = self.variant
@@ -277,10 +283,9 @@ def simulate_one(spec: DatasetSpec, index: int) -> Trial:
     rng = trial_rng(spec, index)
     start = time.perf_counter()
     if variant.is_compartmental:
-        from repbench.benchmarks.neuron.simulator.cell import build_cell
         from repbench.benchmarks.neuron.simulator.run import simulate_trial
 
-        cell = build_cell(spec.morphology_path(), spec.max_segment_um, spec.model)
+        cell = spec.build_cell()
         cell.set_synapses(variant.synapses)
         inputs = draw_inputs(rng, cell.seg_length_um, cell.tree, spec.trial_ms, spec.input_params)
         sites = cell.distal_sites(spec.dendritic_sites_per_tree)

@@ -86,12 +86,9 @@ def is_authors_cell(identity: dict) -> bool:
 def cell_counts(dataset: Dataset) -> tuple[dict[str, int], np.ndarray | None]:
     """Segment and synapse counts of the dataset's compartmental cell, and its per-segment tree; ({}, None)
     for the integrate-and-fire control. Builds the cell in this process (a second or two)."""
-    spec = dataset.spec
-    if not spec.variant.is_compartmental:
+    if not dataset.spec.variant.is_compartmental:
         return {}, None
-    from repbench.benchmarks.neuron.simulator.cell import build_cell
-
-    cell = build_cell(spec.morphology_path(), spec.max_segment_um, spec.model)
+    cell = dataset.spec.build_cell()
     basal = int(np.count_nonzero(cell.tree == 0))
     counts = {"basal_segments": basal, "apical_segments": cell.n_segments - basal,
               "dendritic_segments": cell.n_segments, "synapses": len(cell.excitatory) + len(cell.inhibitory)}
