@@ -142,12 +142,15 @@ def _run_fold(
     metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
     curves = {name: [float(v) for v in values] for name, values in method.curves().items()}
     score, baseline = task.validate(method, ctx), task.baseline(ctx)
+    selection = task.selection_score(method, ctx) if score is not None else None
     add("eval_s", t0)
     validation = None
     if score is not None:
         if not math.isfinite(score):
             raise DivergedError(f"validation {task.main_metric().name} is {score}")
         validation = {"metric": task.main_metric().name, "value": float(score)}
+        if selection is not None:
+            validation["selection"] = float(selection)
         if baseline is not None:
             validation.update(baseline=baseline.value, baseline_name=baseline.name, margin=baseline.margin)
     return metrics, validation, curves
@@ -157,7 +160,7 @@ def _validation_over_folds(folds: list[dict[str, Any] | None]) -> dict[str, Any]
     if any(v is None for v in folds):
         return None
     out = {**folds[0], "value": float(np.mean([v["value"] for v in folds]))}
-    for key in ("baseline", "margin"):
+    for key in ("baseline", "margin", "selection"):
         if key in out:
             out[key] = float(np.mean([v[key] for v in folds]))
     return out

@@ -221,6 +221,12 @@ class Task(Component):
         and what is compared with `baseline`. None: the task offers no validation score."""
         return None
 
+    def selection_score(self, method: Method, ctx: RunContext) -> float | None:
+        """What tuning ranks trials by (higher is better when the main metric's is), where it is more than the
+        validation score: e.g. accuracy with a penalty for what the representation leaks. Validation data
+        only. None: tuning ranks by `validate`."""
+        return None
+
     def baseline(self, ctx: RunContext) -> Baseline | None:
         """The main metric a trivial predictor gets on the validation split (e.g. always the most frequent
         class; AUC 0.5), with the noise margin. A cell no better than it is recorded as `degenerate`."""

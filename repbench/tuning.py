@@ -74,14 +74,16 @@ class Selection:
 
 
 def select(group: Group, records: Mapping[str, dict[str, Any]], higher_is_better: bool) -> Selection:
-    """The trial with the best validation score among the finished ones (degenerate trials compete too: they
-    lose to any better trial, and if all are degenerate the best of them is still the tuned setting)."""
+    """The trial with the best validation score (or the task's selection score) among the finished ones
+    (degenerate trials compete too: they lose to any better trial, and if all are degenerate the best of them is
+    still the tuned setting)."""
     scored = []
     for trial in group.trials:
         record = records.get(trial.key)
         validation = (record or {}).get("validation") or {}
-        if record and record["status"] in ("ok", "degenerate") and math.isfinite(validation.get("value", math.nan)):
-            scored.append((validation["value"], trial))
+        score = validation.get("selection", validation.get("value", math.nan))  # the task's rule, if it has one
+        if record and record["status"] in ("ok", "degenerate") and math.isfinite(score):
+            scored.append((score, trial))
     if not scored:
         return Selection(group, None, None, 0, "no trial finished with a validation score")
     best_score, best = (max if higher_is_better else min)(scored, key=lambda item: item[0])

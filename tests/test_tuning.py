@@ -85,3 +85,17 @@ def test_trials_may_run_a_shorter_schedule_that_the_finals_do_not_keep(tmp_path,
     trials, finals = main[main["stage"] == "trial"], main[(main["stage"] == "final") & (main["method"] == "toy-lr")]
     assert set(trials["method.shift"]) == {0.25} and set(finals["method.shift"]) == {0.0}
     assert set(finals["method.lr"]) == {records.attrs["summary"]["tuning"][0]["params"]["lr"]}
+
+
+def test_selection_ranks_by_the_tasks_selection_score_when_a_record_has_one():
+    """A task's declared rule (e.g. accuracy minus leakage) outranks the bare validation score."""
+    from repbench.cells import Cell
+    from repbench.tuning import Group, select
+
+    trials = tuple(Cell("toy", "1", {}, "toy-lr", "1", {"lr": lr}, "quick", 0, stage="trial") for lr in (0.1, 0.01))
+    records = {trials[0].key: {"status": "ok", "validation": {"value": 90.0, "selection": 60.0}},
+               trials[1].key: {"status": "ok", "validation": {"value": 85.0, "selection": 84.0}}}
+    chosen = select(Group((), trials, ("lr",)), records, higher_is_better=True)
+    assert chosen.params == {"lr": 0.01} and chosen.score == 84.0
+    del records[trials[1].key]["validation"]["selection"], records[trials[0].key]["validation"]["selection"]
+    assert select(Group((), trials, ("lr",)), records, higher_is_better=True).params == {"lr": 0.1}

@@ -27,13 +27,15 @@ def majority_rate(labels: np.ndarray) -> float:
 
 
 def probe_accuracies(Z_train: np.ndarray, s_train: np.ndarray, Z_test: np.ndarray, s_test: np.ndarray,
-                     seed: int, max_train: int | None = None) -> dict[str, float]:
-    """{"s_acc_<probe>": test accuracy} for each probe, trained on (at most `max_train`) training embeddings."""
+                     seed: int, max_train: int | None = None, probes=None) -> dict[str, float]:
+    """{"s_acc_<probe>": test accuracy} for each probe (default: all), trained on (at most `max_train`)
+    training embeddings."""
     if max_train and len(Z_train) > max_train:
         keep = np.random.default_rng(seed).choice(len(Z_train), max_train, replace=False)
         Z_train, s_train = Z_train[keep], s_train[keep]
     scores = {}
-    for name, make in PROBES.items():
+    for name in probes or PROBES:
+        make = PROBES[name]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             probe = make(seed).fit(Z_train, s_train)

@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from repbench import LogUniform, Param, info, register_method
-from repbench.methods.invariance.trainer import JAISWAL, InvarianceMethod, block, optimizer
+from repbench.methods.invariance.trainer import JAISWAL, Adversarial, optimizer
 
 
 class OpenSigmoid(nn.Module):
@@ -23,49 +23,47 @@ class OpenSigmoid(nn.Module):
 
 
 @register_method("adv-forgetting")
-class AdversarialForgetting(InvarianceMethod):
+class AdversarialForgetting(Adversarial):
     """Adversarial forgetting (Jaiswal et al. 2020): z = E(x) keeps all of x (decoder R), a mask m = M(x) in
     (0, 1) forgets; P predicts y from z * m while the discriminator D, reading stopgrad(z) * m, is trained on
     the true s and the model pushes it towards shuffled s. D's gradient reaches M, never E."""
 
     citation = JAISWAL
+    version = "2"  # shared adversary budget; early stopping; image blocks of the UAI code
     params = {
-        **InvarianceMethod.params,
+        **Adversarial.params,
         "rho": Param(0.01, "weight of the reconstruction error ||R(z) - x||^2 (paper's sweep: 1e-3..1e-1)", low=0.0,
                      search=LogUniform(1e-3, 1e-1)),
         "delta": Param(1.0, "weight of the adversarial loss on the mask (paper's sweep: 1e-3..50)", low=0.0,
                        search=LogUniform(1e-3, 50.0)),
         "lam": Param(0.01, "weight of the mask's binarising penalty sum m(1 - m) (sweep: 1e-3..1e-1)", low=0.0,
                      search=LogUniform(1e-3, 1e-1)),
-        "adversary_steps": Param(10, "discriminator updates per model update (the paper's 1:10)", low=1),
-        "adversary_lr": Param(1e-3, "discriminator's Adam learning rate (the predecessor UAI code's)", low=1e-7),
     }
     metrics = (
-        *InvarianceMethod.metrics,
+        *Adversarial.metrics,
         info("mask_mean", description="mean mask value on validation inputs (0 = forgets all, 1 = keeps all)"),
     )
 
-    def build(self, data, hidden, z_dim) -> nn.ModuleDict:
-        n_in = data.X_train.shape[1]
+    def build(self, data, blocks, z_dim) -> nn.ModuleDict:
         net = nn.ModuleDict({
-            "E": block(n_in, hidden, z_dim),
-            "M": nn.Sequential(block(n_in, hidden, z_dim), OpenSigmoid()),
-            "P": block(z_dim, hidden, data.n_classes),
-            "R": block(z_dim, hidden, n_in),
-            "D": block(z_dim, hidden, data.n_s),
+            "E": blocks.encoder(z_dim),
+            "M": blocks.encoder(z_dim, squash=OpenSigmoid()),
+            "P": blocks.predictor(z_dim, data.n_classes),
+            "R": blocks.decoder(z_dim),
+            "D": blocks.head(z_dim, data.n_s),
         })
         self.model_opt_ = optimizer(net, ["E", "M", "P", "R"], self.lr, self.weight_decay)
-        self.adversary_opt_ = optimizer(net, ["D"], self.adversary_lr, self.weight_decay)
+        self.adversary_opt_ = self.adversary_optimizer(net)
         self.val_X_ = data.X_val
         return net
 
     def masked(self, x: torch.Tensor) -> torch.Tensor:
         return self.net_["E"](x) * self.net_["M"](x)
 
-    def logits(self, x: torch.Tensor) -> torch.Tensor:
+    def logits(self, x: torch.Tensor, s: torch.Tensor | None = None) -> torch.Tensor:
         return self.net_["P"](self.masked(x))
 
-    def representation(self, x: torch.Tensor) -> torch.Tensor:
+    def representation(self, x: torch.Tensor, s: torch.Tensor | None = None) -> torch.Tensor:
         return self.masked(x)
 
     def model_losses(self, x: torch.Tensor, y: torch.Tensor, s_target: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -78,28 +76,19 @@ class AdversarialForgetting(InvarianceMethod):
             "mask": (m * (1 - m)).sum(dim=1).mean(),
         }
 
-    def adversary_step(self, x: torch.Tensor, s: torch.Tensor) -> float:
+    def adversary_loss(self, x, y, s) -> torch.Tensor:
         with torch.no_grad():
             z_masked = self.masked(x)
-        loss = F.cross_entropy(self.net_["D"](z_masked), s)
-        self.adversary_opt_.zero_grad()
-        loss.backward()
-        self.adversary_opt_.step()
-        return loss.item()
+        return F.cross_entropy(self.net_["D"](z_masked), s)
 
     def train_step(self, x, y, s) -> float:
         shuffled = s[torch.randperm(len(s), generator=self.gen_, device=s.device)]
         terms = self.model_losses(x, y, shuffled)
         weights = {"y": 1.0, "reconstruction": self.rho, "adversary": self.delta, "mask": self.lam}
-        loss = sum(weights[name] * term for name, term in terms.items())
-        self.model_opt_.zero_grad()
-        loss.backward()
-        self.model_opt_.step()  # D's stray gradients are cleared by its own zero_grad before its step
-        for _ in range(self.adversary_steps):
-            x_d, _, s_d = self.random_batch()
-            self.adversary_step(x_d, s_d)
-        return loss.item()
+        self.model_step(sum(weights[name] * term for name, term in terms.items()))
+        self.adversary_round()
+        return sum(weights[name] * term.item() for name, term in terms.items())
 
     def report(self) -> dict[str, float]:
-        mask = self._apply(self.net_["M"], self.val_X_)
+        mask = self._apply(lambda x, s: self.net_["M"](x), self.val_X_)
         return {**super().report(), "mask_mean": float(mask.mean())}

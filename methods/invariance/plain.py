@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from repbench import register_method
-from repbench.methods.invariance.trainer import JAISWAL, InvarianceMethod, block, optimizer
+from repbench.methods.invariance.trainer import JAISWAL, InvarianceMethod, optimizer
 
 
 @register_method("nn")
@@ -15,10 +15,10 @@ class PlainNet(InvarianceMethod):
     """The plain network ("B" in the paper): encoder + predictor trained on y alone."""
 
     citation = JAISWAL + " (baseline B)"
+    version = "2"  # probes read z; early stopping; image blocks of the UAI code
 
-    def build(self, data, hidden, z_dim) -> nn.ModuleDict:
-        n_in = data.X_train.shape[1]
-        net = nn.ModuleDict({"E": block(n_in, hidden, z_dim), "P": block(z_dim, hidden, data.n_classes)})
+    def build(self, data, blocks, z_dim) -> nn.ModuleDict:
+        net = nn.ModuleDict({"E": blocks.encoder(z_dim), "P": blocks.predictor(z_dim, data.n_classes)})
         self.opt_ = optimizer(net, list(net), self.lr, self.weight_decay)
         return net
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 from scipy import ndimage
 
 from repbench.benchmarks.invariance.data import images
@@ -19,10 +20,35 @@ def test_rotation_turns_counter_clockwise():
     assert np.unravel_index(up.argmax(), up.shape) == (1, 4)  # now above the centre
 
 
-def test_stack_rotation_equals_one_image_at_a_time():
+def test_rotation_agrees_with_scipy_inside_the_frame_and_with_rot90():
+    """Bilinear about the centre, as scipy's order-1 rotation (which differs only in how it fills at the
+    frame's edge); a quarter turn is numpy's rot90."""
     imgs = np.random.default_rng(1).random((3, 12, 12)).astype(np.float32)
     one = np.stack([np.clip(ndimage.rotate(i, 22.5, reshape=False, order=1), 0, 1) for i in imgs])
-    np.testing.assert_allclose(images.rotate(imgs, 22.5), one, atol=1e-6)
+    np.testing.assert_allclose(images.rotate(imgs, 22.5)[:, 3:-3, 3:-3], one[:, 3:-3, 3:-3], atol=1e-5)
+    np.testing.assert_allclose(images.rotate(imgs, 90.0), np.rot90(imgs, 1, axes=(1, 2)), atol=1e-5)
+
+
+def test_each_row_gets_its_own_angle():
+    imgs = np.random.default_rng(2).random((4, 10, 10)).astype(np.float32)
+    index = np.array([0, 3, 2, 4])
+    together = images.rotate_each(imgs, index)
+    for i, k in enumerate(index):
+        np.testing.assert_allclose(together[i], images.rotate(imgs[i:i + 1], images.TRAIN_ANGLES[k])[0], atol=1e-6)
+
+
+def test_on_the_fly_draws_give_one_image_independent_angles_from_the_training_set():
+    raw = np.random.default_rng(3).random((1, 8, 8)).astype(np.float32)
+    stream = images.on_the_fly(raw)
+    gen = torch.Generator().manual_seed(0)
+    batch = torch.as_tensor(stream.raw).repeat(2000, 1)  # the same image, used 2,000 times
+    x, s = stream.draw(batch, gen)
+    counts = np.bincount(s.numpy(), minlength=len(images.TRAIN_ANGLES))
+    assert counts.min() > 330 and counts.max() < 470  # uniform over the 5 training angles (400 each)
+    assert np.mean(s[:-1].numpy() == s[1:].numpy()) < 0.3  # successive uses independent (0.2 expected)
+    for k, angle in enumerate(images.TRAIN_ANGLES):  # each draw is the image at its drawn angle
+        row = int(np.flatnonzero(s.numpy() == k)[0])
+        np.testing.assert_allclose(x[row].numpy().reshape(8, 8), images.rotate(raw, angle)[0], atol=1e-6)
 
 
 def test_angle_labels_match_the_applied_rotation():

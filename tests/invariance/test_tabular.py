@@ -25,8 +25,9 @@ def test_german_targets_and_inputs(uci):
     frame = tabular.german_frame()
     y, s = tabular.german_targets(frame)
     assert majority_rate(s) == pytest.approx(0.81) and y.mean() == pytest.approx(0.7)
-    names = tabular.german_encoder().fit(frame).get_feature_names_out()
-    assert not any(n.endswith(f"__{tabular.GERMAN_AGE}") for n in names)
+    age = f"num__x{tabular.GERMAN_AGE}"  # scikit-learn names integer columns x0, x1, ...
+    assert age not in tabular.german_encoder().fit(frame).get_feature_names_out()
+    assert age in tabular.german_encoder(keep_age=True).fit(frame).get_feature_names_out()
 
 
 def test_german_folds_partition_the_rows(uci):
@@ -60,3 +61,47 @@ def test_fairness_gaps_use_predictions_and_groups_in_the_right_order(uci):
     assert scores["dp_diff"] == pytest.approx(1.0)
     assert scores["eo_diff"] == pytest.approx(1.0)
     assert scores["s_acc_mlp"] == pytest.approx(scores["s_majority"])  # a constant representation
+
+
+def _raw_probe(task, fold=0):
+    """The MLP probe's test accuracy on s from the task's raw inputs x (a method that keeps x whole)."""
+    from repbench.benchmarks.invariance.probes import probe_accuracies
+
+    data = task.load(RunContext(seed=0, profile="standard", fold=fold))
+    return 100 * probe_accuracies(data.X_train, data.s_train, task.X_test_, task.s_test_, seed=0,
+                                  probes=("logreg",))["s_acc_logreg"], 100 * majority_rate(task.s_test_)
+
+
+def test_german_as_configured_gives_methods_something_to_remove(uci):
+    """Without the age column the other columns predict age > 25 at about the majority rate (nothing to
+    remove, so no method can be told apart); with it, well above."""
+    with_age, majority = _raw_probe(German())
+    without_age, _ = _raw_probe(German(protected_in_inputs=False))
+    assert with_age > majority + 10
+    assert without_age < majority + 5
+
+
+class _Leaky:
+    """Predicts y perfectly on validation rows; its code is s itself, or a constant."""
+
+    def __init__(self, task, leak):
+        self.task, self.leak = task, leak
+
+    def predict(self, X):
+        return self.task.val_[1] if len(X) == len(self.task.val_[1]) else np.zeros(len(X), np.int64)
+
+    def embed(self, X):
+        if not self.leak:
+            return np.zeros((len(X), 1))
+        s = self.task.s_train_ if len(X) == len(self.task.s_train_) else self.task.val_[2]
+        return s[:, None].astype(float)
+
+
+def test_selection_rule_charges_a_leaky_code_one_point_per_point_of_leak(uci):
+    task = German(select_margin=1.0)
+    task.load(RunContext(seed=0, profile="standard"))
+    ctx = RunContext(seed=0, profile="standard")
+    majority = 100 * majority_rate(task.val_[2])
+    assert task.selection_score(_Leaky(task, False), ctx) == pytest.approx(100.0)  # within the margin: no charge
+    leaky = task.selection_score(_Leaky(task, True), ctx)
+    assert leaky == pytest.approx(100.0 - (100.0 - majority - 1.0))  # the probe reads s perfectly

@@ -1,35 +1,67 @@
-"""Rotated, eroded and dilated digits (the MNIST-ROT / MNIST-DIL protocols of Jaiswal et al.)."""
+"""Rotated, eroded and dilated digits (the MNIST-ROT / MNIST-DIL protocols of Jaiswal et al.). Rotations are
+one torch function for the fixed splits and the on-the-fly training draws alike, so training and test images
+are rotated the same way, on whatever device the batch lives."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import torch
 from scipy import ndimage
+from torch.nn import functional as F
+
+from repbench.benchmarks.invariance.kind import Resampler
 
 TRAIN_ANGLES = (-45.0, -22.5, 0.0, 22.5, 45.0)  # s = the index of the angle
 UNSEEN_ANGLES = (55.0, 65.0)  # each tested at + and -
 DIL_KERNELS = (-2, 2, 3, 4)  # negative = erosion with a k x k square, positive = dilation (the UAI paper's)
 
 
+def rotate_batch(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
+    """Rotate each square image [n, h, w] counter-clockwise by its own angle about the centre: bilinear, zero
+    outside, same size (what the UAI code's Keras affine transform does for digits on a black background).
+    Rows at 0 degrees come back unchanged."""
+    n, h, w = images.shape
+    if h != w:
+        raise ValueError(f"rotation expects square images, got {h} x {w}")
+    rad = degrees.to(images.dtype) * (math.pi / 180.0)
+    cos, sin, zero = torch.cos(rad), torch.sin(rad), torch.zeros_like(rad)
+    # output (x, y) (y pointing down) samples the input at the inverse rotation of its position
+    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
+    grid = F.affine_grid(theta, [n, 1, h, w], align_corners=False)
+    out = F.grid_sample(images[:, None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[:, 0]
+    return torch.where((degrees == 0)[:, None, None], images, out.clamp(0.0, 1.0))
+
+
 def rotate(images: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate a stack [n, h, w] counter-clockwise by `angle` degrees about the centre, same size, bilinear,
-    zero outside. At 0 degrees the images come back unchanged."""
-    if angle == 0:
-        return images.copy()
-    out = ndimage.rotate(images, angle, axes=(2, 1), reshape=False, order=1, mode="constant", cval=0.0)
-    return np.clip(out, 0.0, 1.0).astype(images.dtype)
+    """A stack [n, h, w] rotated by one angle (degrees, counter-clockwise)."""
+    tensor = torch.as_tensor(images)
+    return rotate_batch(tensor, torch.full((len(tensor),), float(angle))).numpy()
 
 
 def rotate_each(images: np.ndarray, angle_index: np.ndarray, angles=TRAIN_ANGLES) -> np.ndarray:
-    """Image i rotated by angles[angle_index[i]] (one batched rotation per angle)."""
-    out = np.empty_like(images)
-    for k, angle in enumerate(angles):
-        rows = angle_index == k
-        out[rows] = rotate(images[rows], angle)
-    return out
+    """Image i rotated by angles[angle_index[i]]."""
+    degrees = torch.as_tensor(np.asarray(angles, dtype=np.float32)[angle_index])
+    return rotate_batch(torch.as_tensor(images), degrees).numpy()
 
 
 def draw_angles(n: int, rng: np.random.Generator, n_angles: int = len(TRAIN_ANGLES)) -> np.ndarray:
     return rng.integers(n_angles, size=n)
+
+
+def on_the_fly(raw_images: np.ndarray, angles=TRAIN_ANGLES) -> Resampler:
+    """Fresh angles every time an image is used (the UAI code's streamed rotations): draw(batch) rotates each
+    flattened image by an angle drawn uniformly from `angles` and returns (images, angle classes)."""
+    n, h, w = raw_images.shape
+    table = torch.tensor(angles, dtype=torch.float32)
+
+    def draw(batch: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        s = torch.randint(len(angles), (len(batch),), generator=generator, device=batch.device)
+        rotated = rotate_batch(batch.view(-1, h, w), table.to(batch.device)[s])
+        return rotated.reshape(len(batch), -1), s
+
+    return Resampler(raw_images.reshape(n, h * w), draw)
 
 
 def stroke(images: np.ndarray, kernel: int) -> np.ndarray:

@@ -75,13 +75,14 @@ def encoder(numeric: list, categorical: list) -> ColumnTransformer:
     )
 
 
-def adult_encoder() -> ColumnTransformer:
+def adult_encoder(keep_sex: bool = False) -> ColumnTransformer:
     numeric = ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
-    categorical = [c for c in ADULT_COLUMNS if c not in numeric and c not in ("sex", "income")]
+    dropped = ("income",) if keep_sex else ("sex", "income")
+    categorical = [c for c in ADULT_COLUMNS if c not in numeric and c not in dropped]
     return encoder(numeric, categorical)
 
 
-def german_encoder() -> ColumnTransformer:
-    numeric = [c for c in GERMAN_NUMERIC if c != GERMAN_AGE]
+def german_encoder(keep_age: bool = False) -> ColumnTransformer:
+    numeric = [c for c in GERMAN_NUMERIC if keep_age or c != GERMAN_AGE]
     categorical = [c for c in range(20) if c not in GERMAN_NUMERIC]
     return encoder(numeric, categorical)
