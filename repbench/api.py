@@ -85,8 +85,8 @@ def check_data(registry: Registry, cells: Sequence[Cell]) -> None:
     if lines:
         raise DataMissingError(
             f"data files are missing from the data root {data_root().resolve()}:\n" + "\n".join(lines)
-            + f"\nPut them there (or set {DATA_ENV} to the folder that holds them); "
-            "REPBENCH_DOWNLOAD=1 downloads them from the sources named above."
+            + f"\n`repbench data fetch` downloads them (checked against pinned sha256 sums), or put them there "
+            f"(or set {DATA_ENV} to the folder that holds them)."
         )
 
 

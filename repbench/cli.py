@@ -314,7 +314,7 @@ class PluginGroup(click.Group):
 
     def _commands(self) -> dict[str, click.Command]:
         discover()
-        return REGISTRY.commands.get(self.name or "", {})  # type: ignore[return-value]
+        return {**self.commands, **REGISTRY.commands.get(self.name or "", {})}  # type: ignore[dict-item]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self._commands())
@@ -325,7 +325,56 @@ class PluginGroup(click.Group):
 
 @main.group(cls=PluginGroup, context_settings=CONTEXT)
 def data() -> None:
-    """Make and inspect datasets (the commands come from the plugin families, e.g. `data simulate`)."""
+    """Fetch, make and inspect datasets (`fetch` and `list` here; the families add theirs, e.g. `simulate`)."""
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return ""
+
+
+@data.command("fetch", context_settings=CONTEXT)
+@click.argument("names", nargs=-1)
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+def fetch_cmd(names: tuple[str, ...], no_progress: bool) -> None:
+    """Download public data files into the data root ($REPBENCH_DATA or ./data), checked against pinned
+    sha256 sums, from the first mirror that answers. NAMES: sources as `repbench data list` shows them
+    (default: all)."""
+    from repbench import datafiles
+
+    try:
+        done = datafiles.fetch(names, progress=not no_progress)
+    except KeyError as err:
+        fail(err.args[0])
+    except datafiles.DataFileError as err:
+        fail(str(err))
+    for file, what in done:
+        click.echo(f"{file.relpath:42s} {what}")
+
+
+@data.command("list", context_settings=CONTEXT)
+def list_data() -> None:
+    """Every data set: the public files (ok, missing or corrupt) and what was simulated or imported."""
+    from repbench import datafiles
+
+    click.echo(f"data root: {datafiles.data_root().resolve()}")
+    click.echo(f"{'source':20s} {'file':42s} {'state':8s} {'size':>9s}")
+    for source in datafiles.all_sources():
+        for file in source.files:
+            state, path = datafiles.state(file), file.found()
+            size = _size(path.stat().st_size) if path else "-"
+            click.echo(f"{source.name:20s} {file.relpath:42s} {state:8s} {size:>9s}")
+    made = [row for lister in datafiles.LISTERS for row in lister()]
+    if made:
+        click.echo(f"\n{'made here':36s} {'kind':10s} {'size':>9s}  state")
+        for row in made:
+            click.echo(f"{row.name:36s} {row.kind:10s} {_size(datafiles.size_of(row.path)):>9s}  {row.state}")
+    missing = sum(datafiles.state(f) != "ok" for s in datafiles.all_sources() for f in s.files)
+    if missing:
+        click.echo(f"\n{missing} file(s) not ok: `repbench data fetch` downloads them")
 
 
 @main.group(cls=PluginGroup, context_settings=CONTEXT)

@@ -112,5 +112,5 @@ def test_missing_data_is_one_error_listing_every_file(tmp_path):
                         "--method", "nn", env={"REPBENCH_RESULTS": str(tmp_path / "results"),
                                                "REPBENCH_DATA": str(tmp_path / "empty")})
     assert done.returncode == 2
-    assert done.stderr.count("mnist: ") == 4 and "german: " in done.stderr and "REPBENCH_DOWNLOAD=1" in done.stderr
+    assert done.stderr.count("mnist: ") == 4 and "german: " in done.stderr and "repbench data fetch" in done.stderr
     assert not (tmp_path / "results").exists()

@@ -1,5 +1,6 @@
-"""The neuron family's commands: `repbench data simulate|list` (make and inspect the simulated datasets) and
-`repbench study depth|speed|dask-speedup`. The simulator and the studies load only when a command runs."""
+"""The neuron family's commands: `repbench data simulate|import-neuronio` (make the datasets; `repbench data
+list` shows them through `simulated_datasets`) and `repbench study depth|speed|dask-speedup`. The simulator
+and the studies load only when a command runs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import click
 
 from repbench import register_command
 from repbench.cli import fail, profile_option, report_study, results_option
+from repbench.datafiles import LocalDataset, register_lister
 from repbench.paths import data_root, results_dir
 
 CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; a test keeps the two in step
@@ -99,22 +101,23 @@ def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_pe
         click.echo(f"report: {csv}\nfigure: {png}")
 
 
-@register_command("data")
-@click.command("list")
-def list_datasets() -> None:
-    """The simulated datasets in the data root, with their cell, seed and size."""
+@register_lister
+def simulated_datasets() -> list[LocalDataset]:
+    """The simulated datasets (cell, model, seed, simulated time) and the imported NeuronIO splits."""
     root = data_root() / "neuron"
-    found = sorted(root.glob("*/manifest.json")) if root.exists() else []
-    if not found:
-        click.echo(f"no datasets under {root}; make one with `repbench data simulate`")
-    for manifest in found:
-        info = json.loads(manifest.read_text())
-        ident = info["identity"]
+    rows = []
+    for manifest in sorted(root.glob("*/manifest.json")) if root.exists() else []:
+        ident = json.loads(manifest.read_text())["identity"]
         chunks = len(list(manifest.parent.glob("chunk_*.npz")))
         seconds = chunks * ident["trials_per_chunk"] * ident["trial_ms"] / 1000
-        morph = ident.get("morphology", {}).get("file", "-")
-        click.echo(f"{manifest.parent.name:36s} cell={ident['cell']:10s} model={ident.get('model', '-'):8s} "
-                   f"seed={ident['seed']:<4d} morphology={morph:18s} {chunks} chunks = {seconds:g} s simulated")
+        rows.append(LocalDataset(manifest.parent.name, "simulated", f"cell={ident['cell']} model="
+                                 f"{ident.get('model', '-')} seed={ident['seed']}: {chunks} chunks = {seconds:g} s",
+                                 manifest.parent))
+    neuronio = root / "neuronio"
+    for split in sorted(p for p in neuronio.iterdir() if p.is_dir()) if neuronio.exists() else []:
+        rows.append(LocalDataset(f"neuronio/{split.name}", "imported",
+                                 f"{len(list(split.glob('*.npz')))} files of the authors' simulations", split))
+    return rows
 
 
 @register_command("study")

@@ -17,12 +17,16 @@ DATA = Path(os.environ.get("REPBENCH_DATA") or SHARED)
 needs_mnist = pytest.mark.skipif(not (DATA / "mnist").is_dir(), reason="MNIST not in the data root")
 
 
+LABELS = mnist.FILES["t10k-labels-idx1-ubyte"]
+
+
 def test_missing_file_names_file_checksum_and_source(tmp_path, monkeypatch):
     monkeypatch.setenv("REPBENCH_DATA", str(tmp_path))
+    monkeypatch.delenv("REPBENCH_DOWNLOAD", raising=False)
     with pytest.raises(DataFileError) as err:
-        read_verified("mnist/t10k-labels-idx1-ubyte", mnist.FILES["t10k-labels-idx1-ubyte"], "http://example/x.gz")
+        read_verified(LABELS)
     message = str(err.value)
-    for text in ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637", "http://example/x.gz",
+    for text in ("t10k-labels-idx1-ubyte", LABELS.sha256, LABELS.urls[0], "repbench data fetch mnist",
                  "REPBENCH_DATA", "REPBENCH_DOWNLOAD=1"):
         assert text in message
 
@@ -32,10 +36,10 @@ def test_corrupt_file_is_refused(tmp_path, monkeypatch):
     (tmp_path / "mnist").mkdir()
     (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"not mnist"))
     with pytest.raises(DataFileError, match="is corrupt: MD5 .* expected 27ae3e4e"):
-        read_verified("mnist/t10k-labels-idx1-ubyte", mnist.FILES["t10k-labels-idx1-ubyte"])
+        read_verified(LABELS)
     (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"truncated")
     with pytest.raises(DataFileError, match="not a valid gzip file"):
-        read_verified("mnist/t10k-labels-idx1-ubyte", mnist.FILES["t10k-labels-idx1-ubyte"])
+        read_verified(LABELS)
 
 
 @needs_mnist
@@ -45,7 +49,7 @@ def test_uncompressed_files_are_accepted_too(tmp_path, monkeypatch):
             open(tmp_path / "mnist" / "t10k-labels-idx1-ubyte", "wb") as dst:
         shutil.copyfileobj(src, dst)
     monkeypatch.setenv("REPBENCH_DATA", str(tmp_path))
-    assert len(read_verified("mnist/t10k-labels-idx1-ubyte", mnist.FILES["t10k-labels-idx1-ubyte"])) == 10_008
+    assert len(read_verified(LABELS)) == 10_008
 
 
 @needs_mnist

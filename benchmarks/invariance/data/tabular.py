@@ -11,12 +11,20 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from repbench.datafiles import missing, read_verified
+from repbench.datafiles import RemoteFile, missing, read_verified, register_source
 
 UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
-ADULT_MD5 = {"adult.data": "5d7c39d7b8804f071cdd1f2a7c460872", "adult.test": "35238206dfdf7f1fe215bbb874adecdc"}
-# MD5 of german.data as distributed by UCI (UCI publishes none)
-GERMAN_MD5 = "8254c99f6995c7800132bf2077b1583e"
+ADULT = {  # MD5s as the UCI repository lists them
+    "adult.data": RemoteFile("adult/adult.data", "5b00264637dbfec36bdeaab5676b0b309ff9eb788d63554ca0a249491c86603d",
+                             (f"{UCI}adult/adult.data",), content_md5="5d7c39d7b8804f071cdd1f2a7c460872"),
+    "adult.test": RemoteFile("adult/adult.test", "a2a9044bc167a35b2361efbabec64e89d69ce82d9790d2980119aac5fd7e9c05",
+                             (f"{UCI}adult/adult.test",), content_md5="35238206dfdf7f1fe215bbb874adecdc"),
+}
+GERMAN = RemoteFile("german/german.data", "e2bc10785808eeb5e30462f0805edb73a672f295bc671dec0bca6e2fb5c8e1ca",
+                    (f"{UCI}statlog/german/german.data",), content_md5="8254c99f6995c7800132bf2077b1583e")
+register_source("adult", ADULT.values(), "Kohavi (1996), UCI Adult; https://archive.ics.uci.edu/dataset/2/adult")
+register_source("german", [GERMAN], "Hofmann (1994), UCI Statlog (German credit data); "
+                "https://archive.ics.uci.edu/dataset/144/statlog+german+credit+data")
 ADULT_COLUMNS = (
     "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
     "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
@@ -27,11 +35,11 @@ GERMAN_AGE = 12
 
 
 def missing_adult() -> list[str]:
-    return [m for name in ADULT_MD5 if (m := missing(f"adult/{name}", f"{UCI}adult/{name}"))]
+    return [m for file in ADULT.values() if (m := missing(file))]
 
 
 def missing_german() -> list[str]:
-    return [m for m in [missing("german/german.data", f"{UCI}statlog/german/german.data")] if m]
+    return [m for m in [missing(GERMAN)] if m]
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,7 +47,7 @@ def adult_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(train, test) as published, rows with a missing value ("?") dropped, labels without the test's dot."""
     frames = []
     for name in ("adult.data", "adult.test"):
-        raw = read_verified(f"adult/{name}", ADULT_MD5[name], f"{UCI}adult/{name}")
+        raw = read_verified(ADULT[name])
         frame = pd.read_csv(io.BytesIO(raw), names=ADULT_COLUMNS, skipinitialspace=True, na_values="?",
                             comment="|")  # adult.test opens with a "|1x3 Cross validator" line
         frame = frame.dropna().reset_index(drop=True)
@@ -55,7 +63,7 @@ def adult_targets(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=1)
 def german_frame() -> pd.DataFrame:
-    raw = read_verified("german/german.data", GERMAN_MD5, f"{UCI}statlog/german/german.data")
+    raw = read_verified(GERMAN)
     frame = pd.read_csv(io.BytesIO(raw), sep=r"\s+", header=None)
     if frame.shape != (1000, 21):
         raise ValueError(f"german.data has shape {frame.shape}, expected (1000, 21)")

@@ -22,18 +22,12 @@ from pathlib import Path
 import neuron
 from neuron import h
 
+from repbench.benchmarks.neuron.sources import HAY2011_FILE, HAY2011_SHA256, HAY2011_URLS
+from repbench.datafiles import RemoteFile, ensure
+
 AIS_LENGTH_UM = 30.0  # per section; two sections
 AIS_DIAM_UM = 1.0
 
-# The authors' morphology: Hay et al. 2011's cell1.asc (ModelDB 139653), fetched from the ModelDB GitHub mirror
-HAY2011_CITATION = ("Hay, Hill, Schurmann, Markram & Segev (2011), PLoS Comput Biol 7(7):e1002107, ModelDB 139653, "
-                    "morphologies/cell1.asc")
-HAY2011_FILE = "morphologies/hay2011_cell1.asc"
-HAY2011_SHA256 = "293d0aa92af8d03dbdcc40a711ba3923522615c3a65df485906538a1de986e23"
-HAY2011_URLS = (  # the mirror's default branch, then its branch by name
-    "https://raw.githubusercontent.com/ModelDBRepository/139653/HEAD/morphologies/cell1.asc",
-    "https://github.com/ModelDBRepository/139653/raw/master/morphologies/cell1.asc",
-)
 
 
 class MorphologyError(ValueError):
@@ -53,10 +47,9 @@ def embedded_morphology() -> Path:
 
 
 def hay2011_morphology() -> Path:
-    """Hay's cell1.asc in the data root, downloaded (sha256-pinned) on first use."""
-    from repbench.datafiles import fetched
-
-    return fetched(HAY2011_FILE, HAY2011_SHA256, HAY2011_URLS, HAY2011_CITATION)
+    """Hay's cell1.asc in the data root, downloaded (sha256-pinned) on first use. The mirrors are read at call
+    time (tests point them at a local server)."""
+    return ensure(RemoteFile(HAY2011_FILE, HAY2011_SHA256, HAY2011_URLS))
 
 
 def file_sha256(path: Path) -> str:
