@@ -10,6 +10,7 @@ import json
 import math
 import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,14 @@ COLUMNS = [
 FLOAT_FORMAT = "%.6g"
 ALPHA = 0.05  # significance level of the comparisons with the best configuration (Holm-corrected)
 ReportedLookup = Mapping[str, Iterable[Reported]]  # task name -> values published for it
+LEGEND = (
+    "Mean ± 95 % confidence half-width over seeds (an interval that the metric's range cuts is printed as its "
+    "ends); ↑ higher is better, ↓ lower is better, no arrow: an information column (never ranked). Rank is by "
+    "the task's main metric (first column); rank 1* = not significantly worse than the best (Welch's "
+    "one-sided t-test over seeds, Holm-corrected over the table, α = 0.05): these share rank 1. Degenerate "
+    "rows (no better than the task's trivial baseline on validation) are shown but never ranked. Reported "
+    "rows are published values, not our runs; rows marked † come from code outside this repository."
+)
 
 
 def ci95(values: np.ndarray) -> float:
@@ -266,8 +275,22 @@ def _varying_params(block: pd.DataFrame) -> dict[tuple[str, str], str]:
     return labels
 
 
-def _markdown_table(block: pd.DataFrame) -> list[str]:
-    """Method configurations as rows (ours by rank, then published ones), metrics as columns."""
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a rendered leaderboard table (Markdown here, HTML in report.py)."""
+
+    origin: str  # "ours" or "reported"
+    method: str
+    method_params: str
+    rank: str
+    label: str
+    cells: list[str]
+    counts: tuple[str, str, str, str]  # seeds, failed, degenerate, wall s ("" for published rows)
+
+
+def table_rows(block: pd.DataFrame) -> tuple[list[str], list[TableRow], dict[str, int]]:
+    """Column heads, rows (ours by rank, then published ones) and the published sources' footnote numbers of
+    one task x profile x setting block: what every rendering of the leaderboard shows."""
     metrics = list(dict.fromkeys(m for m in block["metric"] if m))
     heads = []
     for metric in metrics:
@@ -276,14 +299,11 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
         direction = first["higher_is_better"]
         arrow = "" if direction is None or pd.isna(direction) else " ↑" if direction else " ↓"
         heads.append(f"{metric}{unit}{arrow}")
-    lines = [
-        "| rank | method | " + " | ".join(heads) + " | seeds | failed | degenerate | wall s |",
-        "|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|---:|",
-    ]
     labels = _varying_params(block[block["origin"] == "ours"])
     sources: dict[str, int] = {}
-    for (origin, method, params), rows in block.groupby(["origin", "method", "method_params"], sort=False):
-        by_metric = {r["metric"]: r for _, r in rows.iterrows()}
+    rows = []
+    for (origin, method, params), group in block.groupby(["origin", "method", "method_params"], sort=False):
+        by_metric = {r["metric"]: r for _, r in group.iterrows()}
         cells = []
         for metric in metrics:
             r = by_metric.get(metric)
@@ -293,44 +313,51 @@ def _markdown_table(block: pd.DataFrame) -> list[str]:
                 cells.append(f"{_num(r['mean'])} [{sources.setdefault(r['reported_source'], len(sources) + 1)}]")
             else:
                 cells.append(_pm(r))
+        first = group.iloc[0]
         if origin == "reported":
-            first = rows.iloc[0]
             tag = "reported" if first["reported_comparable"] else "reported, not comparable"
             note = f": {first['reported_note']}" if first["reported_note"] else ""
-            lines.append(f"|  | {method} ({tag}{note}) | " + " | ".join(cells) + " |  |  |  |  |")
+            rows.append(TableRow(origin, method, params, "", f"{method} ({tag}{note})", cells, ("", "", "", "")))
             continue
-        first = rows.iloc[0]
         main = by_metric.get(metrics[0]) if metrics else None
-        rank = "" if main is None else _rank_label(main)
         external = "" if first["code"] == "repbench" or pd.isna(first["code"]) else f" † {first['code']}"
-        lines.append(
-            f"| {rank} | {labels.get((method, params), method)}{external} | " + " | ".join(cells)
-            + f" | {int(first['n_seeds'])} | {int(first['n_failed'])} | {int(first['n_degenerate'])}"
-            f" | {_num(first['wall_s_mean'], '%.3g')} |"
-        )
+        counts = (str(int(first["n_seeds"])), str(int(first["n_failed"])), str(int(first["n_degenerate"])),
+                  _num(first["wall_s_mean"], "%.3g"))
+        rows.append(TableRow(origin, method, params, "" if main is None else _rank_label(main),
+                             labels.get((method, params), method) + external, cells, counts))
+    return heads, rows, sources
+
+
+def _markdown_table(block: pd.DataFrame) -> list[str]:
+    """Method configurations as rows (ours by rank, then published ones), metrics as columns."""
+    heads, rows, sources = table_rows(block)
+    lines = [
+        "| rank | method | " + " | ".join(heads) + " | seeds | failed | degenerate | wall s |",
+        "|---:|---|" + "---:|" * len(heads) + "---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(f"| {row.rank} | {row.label} | " + " | ".join(row.cells) + " | " + " | ".join(row.counts) + " |")
     lines.append("")
     lines += [f"[{note}] {source}  " for source, note in sources.items()]
     return lines
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """One table per task and profile (and per task setting, where several were run)."""
-    out = [
-        "# Leaderboard", "",
-        "Mean ± 95 % confidence half-width over seeds (an interval that the metric's range cuts is printed as its "
-        "ends); ↑ higher is better, ↓ lower is better, no arrow: an information column (never ranked). Rank is by "
-        "the task's main metric (first column); rank 1* = not significantly worse than the best (Welch's "
-        "one-sided t-test over seeds, Holm-corrected over the table, α = 0.05): these share rank 1. Degenerate "
-        "rows (no better than the task's trivial baseline on validation) are shown but never ranked. Reported "
-        "rows are published values, not our runs; rows marked † come from code outside this repository.", "",
-    ]
+def blocks(table: pd.DataFrame) -> Iterable[tuple[str, str, str, pd.DataFrame]]:
+    """(task, profile, task settings or "", rows) per table, published rows joined to each setting's."""
     for (task, profile), block in table.groupby(["task", "profile"], sort=False):
         ours, published = block[block["origin"] == "ours"], block[block["origin"] == "reported"]
         configs = list(dict.fromkeys(ours["task_params"])) or [""]
         for task_params in configs:
-            title = f"## {task} · profile `{profile}`" + (f" · `{task_params}`" if len(configs) > 1 else "")
-            rows = pd.concat([ours[ours["task_params"] == task_params], published])
-            out += [title, "", *_markdown_table(rows), ""]
+            setting = task_params if len(configs) > 1 else ""
+            yield task, profile, setting, pd.concat([ours[ours["task_params"] == task_params], published])
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """One table per task and profile (and per task setting, where several were run)."""
+    out = ["# Leaderboard", "", LEGEND, ""]
+    for task, profile, setting, rows in blocks(table):
+        title = f"## {task} · profile `{profile}`" + (f" · `{setting}`" if setting else "")
+        out += [title, "", *_markdown_table(rows), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

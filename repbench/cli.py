@@ -382,3 +382,23 @@ def study() -> None:
     """The papers' studies: each reads records (or measures) and writes its table and figure under results/,
     with the profile in the file names (the commands come from the plugin families)."""
 
+
+
+@main.command(context_settings=CONTEXT)
+@results_option
+@click.option("--profile", type=click.Choice(list(PROFILES)), default=None, help="Only this profile's records.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Page to write (default: RESULTS/report.html).")
+@plugin_path_option
+def report(results: Path | None, profile: str | None, out: Path | None, plugin_paths: tuple[str, ...]) -> None:
+    """One self-contained HTML page of the results: every leaderboard table with intervals, tie marks and
+    published values, each row's tuning and provenance (commit, date, hardware, the command that reruns it),
+    the study tables and the figures. Open it in any browser; no server."""
+    from repbench import api
+    from repbench.report import write_report
+
+    root = results or results_dir()
+    records = api.load_records(profile, root)
+    if not records:
+        fail(f"no records under {root / 'runs'}; run `repbench run` first")
+    click.echo(f"written {write_report(records, discover(plugin_paths), root, out or root / 'report.html')}")
