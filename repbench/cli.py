@@ -17,7 +17,7 @@ from repbench.cluster import DaskUnavailable
 from repbench.params import Param, ParamError, did_you_mean
 from repbench.paths import results_dir
 from repbench.plugin import Component, Task
-from repbench.profiles import PROFILES
+from repbench.profiles import PROFILES, get_profile
 from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
 from repbench.runner import RunSummary
 from repbench.store import ResultStore
@@ -236,14 +236,21 @@ def run(
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
     store = ResultStore(results or results_dir())
     if dry_run:
+        from repbench.recipes import RecipeRun, plan
+
+        spec = RecipeRun(tasks or None, methods or None, parse_grid(grid), seeds,
+                         get_profile(profile).tune if tune is None else tune,
+                         {k: v[0] for k, v in parse_grid(trial_set).items()})
         try:
-            _, cells = api.plan_run(tasks or None, methods or None, profile, parse_grid(grid), seeds, plugin_paths)
+            cells = plan(spec, profile, [] if force else store.records(), plugin_paths)
         except (RegistryError, ParamError, ValueError) as err:
             fail(str(err))
-        for cell in cells:
-            state = "done" if store.is_finished(cell) and not force else "todo"
-            click.echo(f"{state}  {cell.label}  seed={cell.seed}  -> {store.path(cell)}")
-        click.echo(f"{len(cells)} cells")
+        for c in cells:
+            where = f"  seed={c.cell.seed}  -> {store.path(c.cell)}" if c.cell else ""
+            click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{where}")
+        todo = [c for c in cells if not c.done]
+        click.echo(f"{len(cells)} cells, {len(todo)} to do, ~{_duration(sum(c.estimate_s or 0 for c in todo))} of "
+                   f"cell time by the stored records ({sum(c.estimate_s is None for c in todo)} without one)")
         return
     try:
         frame = api.run(tasks or None, methods or None, profile=profile, grid=parse_grid(grid), seeds=seeds,
@@ -402,3 +409,61 @@ def report(results: Path | None, profile: str | None, out: Path | None, plugin_p
     if not records:
         fail(f"no records under {root / 'runs'}; run `repbench run` first")
     click.echo(f"written {write_report(records, discover(plugin_paths), root, out or root / 'report.html')}")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Cells run in parallel.")
+@click.option("--dry-run", is_flag=True, help="List the cells (done or to do) and the expected time, and exit.")
+@results_option
+@plugin_path_option
+def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path | None,
+              plugin_paths: tuple[str, ...]) -> None:
+    """Run what a paper needs (NAME: golovko2016, beniaguev2021, jaiswal2020; files in benchmarks/recipes/):
+    its runs with their grids, seeds and tuning budget, then its studies. Resumable like `run`."""
+    from repbench import api, recipes
+
+    try:
+        recipe = recipes.load(name)
+    except ParamError as err:
+        fail(str(err))
+    if profile not in recipe.profiles():
+        fail(f"recipe {name!r} has nothing for profile {profile!r}; it has {', '.join(recipe.profiles())}")
+    root = results or results_dir()
+    click.echo(f"{recipe.title}\n{recipe.citation}\nprofile {profile}")
+    if dry_run:
+        stored = api.load_records(root=root) if (root / "runs").exists() else []
+        total, unknown = 0.0, 0
+        for i, run_spec in enumerate(recipe.runs.get(profile, []), start=1):
+            try:
+                cells = recipes.plan(run_spec, profile, stored, plugin_paths)
+            except (RegistryError, ParamError, ValueError) as err:
+                fail(str(err))
+            for c in cells:
+                estimate = "" if c.done else f"  ~{c.estimate_s:.0f} s" if c.estimate_s else "  (no record to time it)"
+                click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{estimate}")
+            todo = [c for c in cells if not c.done]
+            total += sum(c.estimate_s or 0 for c in todo)
+            unknown += sum(c.estimate_s is None for c in todo)
+            click.echo(f"run {i}: {len(cells)} cells, {len(cells) - len(todo)} done, {len(todo)} to do")
+        for args in recipe.studies.get(profile, []):
+            click.echo(f"then: repbench {' '.join(args)}")
+        note = f"; {unknown} cells have no stored record to time them" if unknown else ""
+        click.echo(f"expected: {_duration(total)} of cell time, about {_duration(total / jobs)} on {jobs} "
+                   f"job(s){note}")
+        return
+    for run_spec in recipe.runs.get(profile, []):
+        try:
+            api.run(run_spec.tasks, run_spec.methods, profile=profile, grid=run_spec.grid, seeds=run_spec.seeds,
+                    jobs=jobs, tune=run_spec.tune, trial_params=run_spec.trial_set, results=root,
+                    plugin_paths=plugin_paths)
+        except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
+            fail(str(err))
+    for args in recipe.studies.get(profile, []):
+        main.main([*args, "--results", str(root)] if "--results" not in args else args, standalone_mode=False)
+    click.echo(f"done; `repbench report --results {root}` makes the page")

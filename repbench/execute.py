@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -105,7 +105,7 @@ def base_record(cell: Cell) -> dict[str, Any]:
         "plugins": None,
         "validation": None,
         "curves": None,
-        "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "provenance": None,
     }
 

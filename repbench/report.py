@@ -144,7 +144,7 @@ def render(records: list[dict[str, Any]], registry: Registry, results: Path, tab
     toc = "".join(f'<li><a href="#{_anchor(t, p, s)}">{_e(t)} · {_e(p)}{" · " + _e(s) if s else ""}</a></li>'
                   for t, p, s, _ in sections)
     commits = sorted({((r.get("provenance") or {}).get("git_commit") or "?")[:12] for r in records})
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [
         "<h1>repbench results</h1>",
         f'<p class="muted">{len(records)} records from {_e(results.resolve())}, commits {_e(", ".join(commits))}; '

@@ -21,7 +21,7 @@ import platform
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -190,7 +190,7 @@ class Dataset:
             path.mkdir(parents=True, exist_ok=True)
             with atomic_write(manifest) as out:
                 json.dump({"identity": identity, "key": key, "spec": asdict(spec), "versions": _versions(),
-                           "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}, out, indent=2,
+                           "created": datetime.now(UTC).isoformat(timespec="seconds")}, out, indent=2,
                           sort_keys=True)
         return cls(path, spec, identity)
 

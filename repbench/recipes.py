@@ -1,0 +1,121 @@
+"""Paper recipes: TOML files kept beside the tasks (benchmarks/recipes/NAME.toml) that list the runs (tasks,
+methods, grids, seeds, tuning budget) and studies a paper needs per profile, so `repbench reproduce NAME`
+replaces a long command; `--dry-run` lists the cells and estimates their time from stored records.
+
+A recipe: `title`, `citation`, `[[run]]` tables (`profiles`, and optional `tasks`, `methods`, `grid` of
+{name: [values]}, `seeds`, `tune`, `trial_set` of {name: value}) and `[[study]]` tables (`profiles`, `args`:
+the `repbench` command line, to which `--profile P` is added).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from repbench.cells import Cell
+from repbench.params import ParamError, did_you_mean
+
+RUN_KEYS = {"profiles", "tasks", "methods", "grid", "seeds", "tune", "trial_set"}
+
+
+@dataclass(frozen=True)
+class RecipeRun:
+    tasks: tuple[str, ...] | None
+    methods: tuple[str, ...] | None
+    grid: Mapping[str, list[str]]
+    seeds: int | None
+    tune: int
+    trial_set: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    title: str
+    citation: str
+    runs: dict[str, list[RecipeRun]] = field(default_factory=dict)  # profile -> runs
+    studies: dict[str, list[list[str]]] = field(default_factory=dict)  # profile -> repbench argument lists
+
+    def profiles(self) -> list[str]:
+        return sorted(set(self.runs) | set(self.studies))
+
+
+def recipe_dir() -> Path:
+    import repbench.benchmarks
+
+    return Path(repbench.benchmarks.__file__).parent / "recipes"
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in recipe_dir().glob("*.toml"))
+
+
+def load(name: str) -> Recipe:
+    path = recipe_dir() / f"{name}.toml"
+    if not path.is_file():
+        raise ParamError(f"unknown recipe {name!r}.{did_you_mean(name, available())} Recipes: {', '.join(available())}")
+    data = tomllib.loads(path.read_text())
+    recipe = Recipe(name, data.get("title", name), data.get("citation", ""))
+    for i, spec in enumerate(data.get("run", [])):
+        unknown = set(spec) - RUN_KEYS
+        if unknown:
+            raise ParamError(f"{path}: run {i + 1} has unknown keys {sorted(unknown)}; known: {sorted(RUN_KEYS)}")
+        run = RecipeRun(
+            tuple(spec["tasks"]) if "tasks" in spec else None, tuple(spec["methods"]) if "methods" in spec else None,
+            {k: [str(v) for v in vs] for k, vs in spec.get("grid", {}).items()}, spec.get("seeds"),
+            int(spec.get("tune", 0)), dict(spec.get("trial_set", {})))
+        for profile in spec["profiles"]:
+            recipe.runs.setdefault(profile, []).append(run)
+    for spec in data.get("study", []):
+        for profile in spec["profiles"]:
+            recipe.studies.setdefault(profile, []).append([*spec["args"], "--profile", profile])
+    return recipe
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    cell: Cell | None  # None: a final cell whose parameters tuning has yet to choose
+    stage: str  # "trial" or "final"
+    label: str
+    done: bool
+    estimate_s: float | None  # from stored records of the same task, method and profile; None: no record yet
+
+
+def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin_paths=()) -> list[PlannedCell]:
+    """Every cell of one recipe run (tuning trials, then finals) with whether a record exists and its expected
+    wall time (mean of the stored records of its task, method, profile and stage)."""
+    from repbench import api, tuning
+
+    registry, finals = api.plan_run(run.tasks, run.methods, profile, run.grid, run.seeds, plugin_paths)
+    records = {r["key"]: r for r in records}
+    walls: dict[tuple[str, str, str], list[float]] = {}
+    for r in records.values():
+        ident, wall = r["identity"], (r.get("timings") or {}).get("wall_s")
+        if wall and r.get("status") in ("ok", "degenerate") and ident["profile"] == profile:
+            walls.setdefault((ident["task"], ident["method"], ident.get("stage", "final")), []).append(wall)
+
+    def planned(cell: Cell | None, stage: str, like: Cell) -> PlannedCell:
+        done = cell is not None and cell.key in records and records[cell.key].get("status") in ("ok", "degenerate")
+        seen = walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
+        label = cell.label if cell is not None else f"{like.label} (after tuning)"
+        return PlannedCell(cell, stage, label, done, None if done else (statistics.mean(seen) if seen else None))
+
+    if not run.tune:
+        return [planned(c, "final", c) for c in finals]
+    out = []
+    fixed = {key.rpartition(".")[2] for key in run.grid if not key.startswith("task.")}
+    for group in tuning.plan_trials(registry, finals, run.tune, fixed, run.trial_set):
+        out += [planned(t, "trial", t) for t in group.trials]
+        if not group.trials:
+            out += [planned(c, "final", c) for c in group.finals]
+            continue
+        higher = bool(registry.get_task(group.finals[0].task).main_metric().higher_is_better)
+        choice = tuning.select(group, records, higher)
+        tuned_all = all(t.key in records for t in group.trials)
+        chosen = tuning.finals(choice, run.tune) if tuned_all else []
+        out += [planned(c, "final", c) for c in chosen] or [planned(None, "final", c) for c in group.finals]
+    return out

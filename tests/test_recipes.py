@@ -1,0 +1,81 @@
+"""Paper recipes: the suite's three load and plan; a dry run lists exactly the cells (trials, then finals) and
+estimates the time left from stored records; a real run then finds them done."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import repbench
+from repbench import api, recipes
+from repbench.cli import main
+from repbench.params import ParamError
+from tests.conftest import TOY
+
+TOY_RECIPE = """
+title = "Toy paper"
+citation = "Nobody (2026)"
+
+[[run]]
+profiles = ["quick"]
+tasks = ["toy"]
+methods = ["toy-lr", "toy-ok"]
+seeds = 2
+tune = 3
+
+[[study]]
+profiles = ["quick"]
+args = ["list", "tasks"]
+"""
+
+
+@pytest.fixture
+def toy_recipes(tmp_path, monkeypatch):
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    (folder / "toypaper.toml").write_text(TOY_RECIPE)
+    monkeypatch.setattr(recipes, "recipe_dir", lambda: folder)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["golovko2016", "beniaguev2021", "jaiswal2020"])
+def test_the_suites_recipes_load_and_plan_their_quick_profile(name, registry):
+    recipe = recipes.load(name)
+    assert recipe.title and recipe.citation and "quick" in recipe.profiles() and "standard" in recipe.profiles()
+    for run in recipe.runs["quick"]:
+        cells = recipes.plan(run, "quick", [])
+        assert cells and all(not c.done for c in cells)
+        assert [c.cell.key for c in cells if c.stage == "final"] == \
+            [c.key for c in api.plan_run(run.tasks, run.methods, "quick", run.grid, run.seeds)[1]]
+
+
+def test_dry_run_lists_trials_then_finals_and_a_real_run_finds_them_done(toy_recipes, tmp_path, registry):
+    runner = CliRunner()
+    results = tmp_path / "results"
+    dry = runner.invoke(main, ["reproduce", "toypaper", "--profile", "quick", "--dry-run", "--results", str(results),
+                               "--plugin-path", str(TOY)])
+    assert dry.exit_code == 0, dry.output
+    lines = [line for line in dry.output.splitlines() if line.startswith(("todo", "done"))]
+    trials = [line for line in lines if "[trial]" in line]
+    finals = [line for line in lines if "[final]" in line]
+    assert len(trials) == 3 and all("toy-lr" in line for line in trials)  # toy-ok declares nothing to tune
+    assert len(finals) == 2 + 2 and sum("(after tuning)" in line for line in finals) == 2
+    assert "no stored record" in dry.output and "then: repbench list tasks --profile quick" in dry.output
+
+    repbench.run("toy", ["toy-lr", "toy-ok"], profile="quick", seeds=2, tune=3, jobs=0, results=results,
+                 plugin_paths=[str(TOY)], progress=False)
+    again = runner.invoke(main, ["reproduce", "toypaper", "--profile", "quick", "--dry-run", "--results",
+                                 str(results), "--plugin-path", str(TOY)])
+    lines = [line for line in again.output.splitlines() if line.startswith(("todo", "done"))]
+    assert len(lines) == 7 and all(line.startswith("done") for line in lines), again.output
+    assert "(after tuning)" not in again.output and "0 to do" in again.output
+
+
+def test_unknown_recipes_and_keys_are_named(toy_recipes):
+    with pytest.raises(ParamError, match="unknown recipe 'toypapr'.*'toypaper'"):
+        recipes.load("toypapr")
+    (toy_recipes / "bad.toml").write_text('[[run]]\nprofiles = ["quick"]\nmethod = ["x"]\n')
+    with pytest.raises(ParamError, match="unknown keys \\['method'\\]"):
+        recipes.load("bad")
+    done = CliRunner().invoke(main, ["reproduce", "toypaper", "--profile", "paper", "--dry-run"])
+    assert done.exit_code == 2 and "nothing for profile 'paper'" in done.output
