@@ -225,7 +225,12 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def _num(value: Any, fmt: str = "%.4g") -> str:
-    return "" if value is None or pd.isna(value) else fmt % value
+    """4 significant digits; large values in full with thousands separators (925,100, not 9.251e+05)."""
+    if value is None or pd.isna(value):
+        return ""
+    if math.isfinite(value) and abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return fmt % value
 
 
 def _short(value: Any) -> str:
@@ -361,9 +366,17 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def compact(table: pd.DataFrame) -> str:
-    """The end-of-run summary: per task the main metric of each configuration, ranked, with its interval,
-    seeds, failures and tie marks (the full tables are in leaderboard.md)."""
+@dataclass(frozen=True)
+class SummaryBlock:
+    """One task's lines of the end-of-run summary: (rank, configuration, mean ± interval, notes) per row."""
+
+    title: str
+    rows: list[tuple[str, str, str, str]]
+
+
+def summary_blocks(table: pd.DataFrame) -> list[SummaryBlock]:
+    """Per task the main metric of each configuration, ranked, with its interval, seeds, failures and tie marks
+    (the full tables are in leaderboard.md); a configuration that failed on every seed gets its own line."""
     out = []
     main = table[(table["origin"] == "ours") & table["is_main"].fillna(False).astype(bool)]
     for (task, profile, params), block in main.groupby(["task", "profile", "task_params"], sort=False):
@@ -372,21 +385,36 @@ def compact(table: pd.DataFrame) -> str:
         unit = f" {first['unit']}" if first["unit"] else ""
         setting = f" {params}" if len(main[(main.task == task) & (main.profile == profile)]
                                       .task_params.unique()) > 1 else ""
-        out.append(f"{task} [{profile}]{setting}: {first['metric']}{unit}, {direction}")
         labels = _varying_params(block)
-        names = [labels.get((m, p), m) for m, p in zip(block["method"], block["method_params"], strict=True)]
-        values = [_pm(row) for _, row in block.iterrows()]
-        width, value_width = max(map(len, names)), max(map(len, values))
-        for (_, row), name, value in zip(block.iterrows(), names, values, strict=True):
-            rank = _rank_label(row)
+        rows = []
+        for _, row in block.iterrows():
             notes = [f"{int(row['n_seeds'])} seeds"]
             notes += [f"{int(row[c])} {w}" for c, w in (("n_failed", "failed"), ("n_degenerate", "degenerate"))
                       if row[c]]
-            out.append(f"  {rank:>3}  {name:<{width}}  {value:>{value_width}}  ({', '.join(notes)})")
+            rows.append((_rank_label(row), labels.get((row["method"], row["method_params"]), row["method"]),
+                         _pm(row), ", ".join(notes)))
+        out.append(SummaryBlock(f"{task} [{profile}]{setting}: {first['metric']}{unit}, {direction}", rows))
     failed_only = table[(table["origin"] == "ours") & (table["n_seeds"] == 0)]
     for _, row in failed_only.iterrows():
-        out.append(f"{row['task']} [{row['profile']}]: {row['method']} failed on every seed ({int(row['n_failed'])})")
-    return "\n".join(out) + "\n* not significantly worse than the best (Welch, Holm, alpha 0.05)"
+        out.append(SummaryBlock(f"{row['task']} [{row['profile']}]: {row['method']} failed on every seed "
+                                f"({int(row['n_failed'])})", []))
+    return out
+
+
+SUMMARY_NOTE = "* not significantly worse than the best (Welch, Holm, alpha 0.05)"
+
+
+def compact(table: pd.DataFrame) -> str:
+    """The end-of-run summary as plain text (the CLI prints the same blocks as rich tables)."""
+    out = []
+    for block in summary_blocks(table):
+        out.append(block.title)
+        if block.rows:
+            width = max(len(r[1]) for r in block.rows)
+            value_width = max(len(r[2]) for r in block.rows)
+            out += [f"  {rank:>3}  {name:<{width}}  {value:>{value_width}}  ({notes})"
+                    for rank, name, value, notes in block.rows]
+    return "\n".join(out) + "\n" + SUMMARY_NOTE
 
 
 def write_markdown(table: pd.DataFrame, path: Path) -> None:

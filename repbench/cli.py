@@ -147,6 +147,30 @@ def info(name: str, plugin_paths: tuple[str, ...]) -> None:
         click.echo()
 
 
+def print_summary(blocks: list) -> None:
+    """The end-of-run summary: one compact rich table per task (plain text where output is not a terminal)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from repbench.board import SUMMARY_NOTE
+
+    console = Console(width=max(110, Console().width), highlight=False)
+    for block in blocks:
+        if not block.rows:
+            console.print(Text(block.title, style="red"))
+            continue
+        table = Table(title=Text(block.title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for name, justify in (("rank", "right"), ("configuration", "left"), ("mean ± 95 % CI", "right"),
+                              ("", "left")):
+            table.add_column(name, justify=justify)
+        for rank, label, value, notes in block.rows:
+            table.add_row(*map(Text, (rank, label, value, notes)), style="bold" if rank.startswith("1") else None)
+        console.print(table)
+    console.print(Text(SUMMARY_NOTE))
+
+
 @main.command(context_settings=CONTEXT)
 @click.option(
     "--profile",
@@ -267,7 +291,8 @@ def run(
         outcome = f"chose {picked} (validation {chosen['validation']:.4g})" if chosen["params"] else chosen["reason"]
         click.echo(f"tuned {chosen['task']}/{chosen['method']}: {chosen['finished']}/{chosen['trials']} trials "
                    f"finished; {outcome}")
-    click.echo(lb.compact(api.leaderboard(results=store.results_dir, profile=profile, plugin_paths=plugin_paths)))
+    print_summary(lb.summary_blocks(api.leaderboard(results=store.results_dir, profile=profile,
+                                                     plugin_paths=plugin_paths)))
     click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
                f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
     for label, reason in summary["failed"]:

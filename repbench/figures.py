@@ -9,8 +9,8 @@ import pandas as pd
 
 
 def study_paths(family: str, name: str, profile: str, results: Path | None = None) -> tuple[Path, Path]:
-    """results/<family>/<name>_<profile>.csv and results/plots/<family>_<name>_<profile>.png: the profile in the
-    name, so a quick run never overwrites the standard study."""
+    """results/<family>/<name>_<profile>.csv and results/plots/<family>_<name>_<profile>.png (with an .svg
+    beside it): the profile in the name, so a quick run never overwrites the standard study."""
     from repbench.paths import results_dir
 
     root = Path(results) if results is not None else results_dir()
@@ -25,12 +25,22 @@ def write_table(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def reference_lines(ax: Any, references: list[tuple[str, float]], horizontal: bool = True) -> None:
+    """Published values as labelled dashed lines (their labels say whether they are comparable)."""
+    styles = ("--", ":", "-.")
+    for i, (label, value) in enumerate(references):
+        line = ax.axhline if horizontal else ax.axvline
+        line(value, color="0.35", ls=styles[i % len(styles)], lw=1, label=label)
+
+
 def save_figure(fig: Any, path: Path) -> Path:
-    """A matplotlib figure as a 120-dpi PNG; the figure is closed."""
+    """A matplotlib figure as a 120-dpi PNG and a vector SVG beside it, cropped to what is drawn (titles and
+    legends outside the axes included); the figure is closed."""
     import matplotlib.pyplot as plt
 
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    fig.savefig(path.with_suffix(".svg"), bbox_inches="tight")
     plt.close(fig)
     return path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from repbench.board import ci95
-from repbench.figures import save_figure, study_paths, write_table
+from repbench.figures import reference_lines, save_figure, study_paths, write_table
 
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
@@ -39,7 +39,7 @@ def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") ->
             .reset_index())
 
 
-def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
+def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str, float]] = ()) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -54,9 +54,22 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
         ax.fill_between(block["depth"], (block["mean"] - half).clip(0, 1), (block["mean"] + half).clip(0, 1), alpha=0.2)
     ax.set_xlabel("TCN depth (hidden layers)")
     ax.set_ylabel("spike ROC AUC (test, after burn-in)")
+    reference_lines(ax, list(references))
     ax.set_title(title, fontsize=9)
-    ax.legend()
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return save_figure(fig, path)
+
+
+def published(task: str = "neuron-nmda") -> list[tuple[str, float]]:
+    """The task's published spike AUCs of a TCN and of the LIF control, labelled with how they compare."""
+    from repbench.registry import discover
+
+    out = []
+    for ref in discover().get_task(task).reported:
+        if ref.metric == "spike_auc" and ("TCN" in ref.label or "LIF" in ref.label):
+            tag = "" if ref.comparable else ", not comparable"
+            out.append((f"reported: {ref.label.split(',')[0]} ({ref.source.split(' (')[0]}{tag})", ref.value))
+    return out
 
 
 def run_study(profile: str = "standard", results: Path | None = None) -> tuple[Path, Path]:
@@ -66,5 +79,5 @@ def run_study(profile: str = "standard", results: Path | None = None) -> tuple[P
     table = depth_table(load_records(profile, results), profile)
     csv, png = study_paths("neuron", "depth_study", profile, results)
     write_table(table, csv)
-    plot(table, png, f"spike AUC vs depth ({profile} profile; mean and 95 % CI over seeds)")
+    plot(table, png, f"spike AUC vs depth ({profile} profile; mean and 95 % CI over seeds)", published())
     return csv, png
