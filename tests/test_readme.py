@@ -25,3 +25,16 @@ def test_plugin_example_registers_and_runs(tmp_path, clean_registry):
     record = execute_cell(cell, ExecOptions(device="cpu", plugin_paths=(str(tmp_path / "knn.py"),)))
     assert record["status"] == "ok", record["reason"]
     assert record["metrics"][0]["value"] < 5.0
+
+
+def test_readme_fits_a_screen_and_links_every_doc_page():
+    assert len(README.splitlines()) <= 250
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        assert f"(docs/{page.name})" in README, f"README does not link docs/{page.name}"
+
+
+def test_every_relative_link_and_image_in_the_docs_exists():
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if not target.startswith(("http://", "https://")):
+                assert (page.parent / target).exists(), f"{page.name} links {target}, which does not exist"

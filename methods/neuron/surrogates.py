@@ -182,7 +182,7 @@ class TCNMethod(Surrogate):
                                    "on a GPU the dense conv may win"),
     }
     profiles = {
-        "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 100, "window_ms": 200,
+        "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 1000, "window_ms": 200,
                   "batch_size": 8, "val_every": 50},
         # CPU-sized (2 cores, one thread per cell): a step of 8 windows of 400 ms costs 0.15 s (depth 1) to 0.28 s
         # (depth 7) at width 32 with 1,278 inputs; the paper's width 128 and 50k steps are a GPU job
@@ -228,7 +228,7 @@ class LNMethod(Surrogate):
         "sparse_first_layer": Param(True, "compute the filter from the input spikes (a sparse product)"),
     }
     profiles = {
-        "quick": {"steps": 200, "window_ms": 200, "val_every": 100, "lr": 1e-2, "batch_size": 8},
+        "quick": {"steps": 1000, "window_ms": 200, "val_every": 100, "lr": 1e-2, "batch_size": 8},
         "standard": {"steps": 3000, "lr": 1e-2},
         "paper": {"steps": 20000, "lr": 1e-2},
     }
@@ -250,7 +250,7 @@ class ELMMethod(Surrogate):
         "hidden": Param(64, "MLP hidden units", low=1),
     }
     profiles = {
-        "quick": {"steps": 40, "window_ms": 100, "val_every": 20, "n_branches": 15, "n_memory": 10,
+        "quick": {"steps": 1000, "window_ms": 100, "val_every": 100, "n_branches": 15, "n_memory": 10,
                   "hidden": 16, "batch_size": 8},
         # the recurrence runs bin by bin (~0.2 s per step on CPU): trained until validation stops improving
         "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
@@ -269,7 +269,7 @@ class LSTMMethod(Surrogate):
                 "Rahaman, Martius, Scholkopf & Levina (2024), ICLR")
     params = {**Surrogate.params, "hidden": Param(50, "LSTM units (50 on 1,278 inputs: the ELM work's 266 K)", low=1)}
     profiles = {
-        "quick": {"steps": 40, "window_ms": 100, "val_every": 20, "hidden": 16, "batch_size": 8},
+        "quick": {"steps": 1000, "window_ms": 100, "val_every": 100, "hidden": 16, "batch_size": 8},
         "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
         "paper": {"steps": 30000, "patience": 10},
     }

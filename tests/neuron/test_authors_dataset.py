@@ -67,8 +67,12 @@ def test_rates_are_compared_only_where_cell_and_inputs_are_the_authors():
     assert demo["authors' script"].isna().all()
 
 
-def test_quick_keeps_the_demo_cell_and_standard_simulates_the_authors():
-    from repbench.benchmarks.neuron.tasks import NeuronNMDA
+def test_quick_runs_only_the_if_control_and_standard_simulates_the_authors():
+    from repbench.benchmarks.neuron.tasks import NeuronIF, NeuronNMDA
+    from repbench.cells import plan
+    from repbench.registry import discover
 
-    assert NeuronNMDA(**NeuronNMDA.resolve("quick")).spec().model == "demo"
     assert NeuronNMDA(**NeuronNMDA.resolve("standard")).spec().model == "authors"
+    assert NeuronNMDA(cell_model="demo").spec().model == "demo"  # still there on request
+    quick = {c.task for c in plan(discover(), "quick") if c.task.startswith("neuron")}
+    assert quick == {"neuron-if"} and "quick" in NeuronIF.profiles
