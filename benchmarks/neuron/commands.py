@@ -110,9 +110,9 @@ def simulated_datasets() -> list[LocalDataset]:
         ident = json.loads(manifest.read_text())["identity"]
         chunks = len(list(manifest.parent.glob("chunk_*.npz")))
         seconds = chunks * ident["trials_per_chunk"] * ident["trial_ms"] / 1000
-        rows.append(LocalDataset(manifest.parent.name, "simulated", f"cell={ident['cell']} model="
-                                 f"{ident.get('model', '-')} seed={ident['seed']}: {chunks} chunks = {seconds:g} s",
-                                 manifest.parent))
+        state = (f"cell={ident['cell']} model={ident.get('model', '-')} seed={ident['seed']}: {chunks} chunks "
+                 f"= {seconds:g} s simulated")
+        rows.append(LocalDataset(manifest.parent.name, "simulated", state, manifest.parent))
     neuronio = root / "neuronio"
     for split in sorted(p for p in neuronio.iterdir() if p.is_dir()) if neuronio.exists() else []:
         rows.append(LocalDataset(f"neuronio/{split.name}", "imported",

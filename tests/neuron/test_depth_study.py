@@ -45,3 +45,28 @@ def test_study_command_writes_the_profile_s_table_and_figure(tmp_path):
     assert (tmp_path / "plots" / "neuron_depth_study_quick.png").stat().st_size > 0
     missing = runner.invoke(main, ["study", "depth", "--profile", "paper", "--results", str(tmp_path)])
     assert missing.exit_code == 2 and "no finished tcn records" in missing.output
+
+
+def test_each_depth_is_compared_with_depth_1_and_called_inconclusive_within_the_noise():
+    """Seeds 0.80/0.82/0.84 at depth 1; 0.90/0.91/0.92 at depth 5 is a clear gain; 0.81/0.83/0.85 at depth 7 is
+    within the noise; a test-set bootstrap SE widens every interval."""
+    def rec(depth, auc, seed, boot_se=None):
+        r = _record("neuron-nmda", depth, auc, seed)
+        if boot_se is not None:
+            r["metrics"].append({"name": "spike_auc_boot_se", "value": boot_se})
+        return r
+
+    records = [rec(1, a, s) for s, a in enumerate((0.80, 0.82, 0.84))]
+    records += [rec(5, a, s) for s, a in enumerate((0.90, 0.91, 0.92))]
+    records += [rec(7, a, s) for s, a in enumerate((0.81, 0.83, 0.85))]
+    table = depth_table(records, "standard").set_index("depth")
+    se = (0.02**2 / 3 + 0.01**2 / 3) ** 0.5  # seed SDs 0.02 and 0.01
+    assert table.loc[5, "diff_vs_depth1"] == pytest.approx(0.09)
+    assert table.loc[5, "min_detectable_diff"] == pytest.approx((1.959964 + 0.841621) * se)
+    assert table.loc[5, "verdict"].startswith("deeper better; seeds only")  # no bootstrap SE in these records
+    assert table.loc[7, "verdict"].startswith("inconclusive;")
+    assert table.loc[1, "verdict"] == ""
+    noisy = [rec(d, a, s, boot_se=0.05) for d, a, s in [(1, 0.80, 0), (1, 0.84, 1), (5, 0.90, 0), (5, 0.92, 1)]]
+    assert depth_table(noisy, "standard").set_index("depth").loc[5, "verdict"] == "inconclusive"
+    clear = [rec(d, a, s, boot_se=0.002) for d, a, s in [(1, 0.80, 0), (1, 0.81, 1), (5, 0.90, 0), (5, 0.91, 1)]]
+    assert depth_table(clear, "standard").set_index("depth").loc[5, "verdict"] == "deeper better"

@@ -4,13 +4,19 @@
     repbench study depth [--profile standard]
 
 Reads the run records of the profile, writes results/neuron/depth_study_<profile>.csv and
-results/plots/neuron_depth_study_<profile>.png.
+results/plots/neuron_depth_study_<profile>.png. Each depth is compared with depth 1 of its cell: the
+difference of mean AUCs with a 95 % interval that adds the spread over seeds and the test set's own sampling
+error (the records' bootstrap SE over test trials), the smallest difference the study could detect (80 %
+power, two-sided 5 %), and a verdict: "deeper better", "deeper worse", or "inconclusive" when the interval
+holds 0.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from repbench.board import ci95
@@ -29,14 +35,52 @@ def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") ->
             continue
         values = {m["name"]: m["value"] for m in r["metrics"]}
         rows.append({"task": ident["task"], "depth": ident["method_params"]["depth"], "seed": r["seed"],
-                     metric: values[metric], "n_parameters": values.get("n_parameters")})
+                     metric: values[metric], "n_parameters": values.get("n_parameters"),
+                     "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan)})
     if not rows:
         raise ValueError(f"no finished tcn records of {', '.join(TASKS)} in profile {profile!r}; run the study first")
     frame = pd.DataFrame(rows)
-    return (frame.groupby(["task", "depth"])
-            .agg(n_seeds=(metric, "size"), mean=(metric, "mean"), ci95=(metric, lambda v: ci95(v.to_numpy())),
-                 n_parameters=("n_parameters", "first"))
-            .reset_index())
+    table = (frame.groupby(["task", "depth"])
+             .agg(n_seeds=(metric, "size"), mean=(metric, "mean"), ci95=(metric, lambda v: ci95(v.to_numpy())),
+                  seed_sd=(metric, lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else math.nan),
+                  test_boot_se=("boot_se", "mean"), n_parameters=("n_parameters", "first"))
+             .reset_index())
+    return compare_with_depth1(table)
+
+
+Z_95, Z_80 = 1.959964, 0.841621  # two-sided 5 % test; 80 % power
+
+
+def compare_with_depth1(table: pd.DataFrame) -> pd.DataFrame:
+    """Add each depth's difference from depth 1 of its task, its 95 % interval, the smallest detectable
+    difference and the verdict. The standard error of a difference adds, for both depths, the variance of the
+    mean over seeds and the squared bootstrap SE of the test AUC; the two depths share their test trials, so
+    this overstates the error of the difference (a paired bootstrap would need per-trial predictions): the
+    verdicts err towards "inconclusive"."""
+    table = table.copy()
+    var = (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
+    for column in ("diff_vs_depth1", "diff_ci95", "min_detectable_diff"):
+        table[column] = math.nan
+    table["verdict"] = ""
+    for _, block in table.groupby("task"):
+        base = block[block["depth"] == 1]
+        if base.empty:
+            continue
+        b = base.index[0]
+        for i in block.index.drop(b):
+            se = math.sqrt(var[i] + var[b])
+            diff = table.at[i, "mean"] - table.at[b, "mean"]
+            table.loc[i, ["diff_vs_depth1", "diff_ci95", "min_detectable_diff"]] = (
+                diff, Z_95 * se, (Z_95 + Z_80) * se)
+            if se == 0 or table.at[i, "n_seeds"] < 2 or table.at[b, "n_seeds"] < 2:
+                table.at[i, "verdict"] = "inconclusive (one seed)"
+            elif abs(diff) <= Z_95 * se:
+                table.at[i, "verdict"] = "inconclusive"
+            else:
+                table.at[i, "verdict"] = "deeper better" if diff > 0 else "deeper worse"
+            if math.isnan(table.at[i, "test_boot_se"]) or math.isnan(table.at[b, "test_boot_se"]):
+                table.at[i, "verdict"] += "; seeds only: these records hold no test-set SE"
+    return table
 
 
 def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str, float]] = ()) -> Path:
