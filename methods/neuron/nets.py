@@ -181,3 +181,46 @@ class LSTMNeuron(nn.Module):
         h, _ = self.lstm(x.transpose(1, 2))  # [B, T, hidden]
         y = self.readout(h)
         return y[..., 0], y[..., 1]
+
+
+class LIFNeuron(nn.Module):
+    """A leaky integrate-and-fire point neuron with learned synapses, the point-neuron control of the ELM work
+    (Spieler et al. 2024, "LIF"): signed synaptic weights (excitatory inputs excite, inhibitory ones inhibit)
+    drive a synaptic current with a 5 ms trace into a membrane with a learned time constant; the spike
+    probability is sigmoid((V - threshold) / sharpness) and a spike resets V by that probability (a soft
+    reset, so gradients flow), the readout of V is the soma prediction. About n_in + 6 parameters."""
+
+    def __init__(self, n_in: int, n_excitatory: int, tau_s: float = 5.0, tau_m: float = 20.0) -> None:
+        super().__init__()
+        self.w_syn = nn.Parameter(torch.full((n_in,), 0.5))
+        sign = torch.ones(n_in)
+        sign[n_excitatory:] = -1.0
+        self.register_buffer("sign", sign)
+        self.register_buffer("kappa_s", torch.tensor(math.exp(-1.0 / tau_s)))
+        self.log_tau_m = nn.Parameter(torch.tensor(math.log(tau_m)))
+        self.threshold = nn.Parameter(torch.tensor(1.0))
+        self.log_sharpness = nn.Parameter(torch.tensor(math.log(0.2)))
+        self.soma = nn.Linear(1, 1)
+        self.receptive_field = 150
+
+    @torch.no_grad()
+    def set_spike_bias(self, value: float) -> None:
+        """Start the spike probability at the base rate: at rest (V = 0) the logit is -threshold / sharpness."""
+        self.threshold.copy_(-value * self.log_sharpness.exp())
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        drive = torch.einsum("bct,c->bt", x, self.sign * F.relu(self.w_syn))  # linear: summed before the loop
+        kappa_m = torch.exp(-1.0 / self.log_tau_m.exp())
+        sharpness = self.log_sharpness.exp()
+        current = torch.zeros(x.shape[0], device=x.device, dtype=x.dtype)
+        v = torch.zeros_like(current)
+        logits, potentials = [], []
+        for t in range(x.shape[2]):
+            current = self.kappa_s * current + drive[:, t]
+            v = kappa_m * v + (1 - kappa_m) * current
+            logit = (v - self.threshold) / sharpness
+            logits.append(logit)
+            potentials.append(v)
+            v = v - torch.sigmoid(logit) * self.threshold  # soft reset towards rest after a (probable) spike
+        logit, v = torch.stack(logits, dim=1), torch.stack(potentials, dim=1)
+        return logit, self.soma(v[..., None])[..., 0]

@@ -1,5 +1,6 @@
 """Surrogates of a simulated neuron: `tcn` (Beniaguev et al. 2021), `ln` (linear-nonlinear baseline), `elm`
-(the Expressive Leaky Memory neuron, Spieler et al. 2024) and `lstm`. One trainer for all: random windows
+(the Expressive Leaky Memory neuron, Spieler et al. 2024), `lstm` and `lif` (a learned leaky
+integrate-and-fire point neuron). One trainer for all: random windows
 of the training trials, spike BCE + soma MSE (the spike weight rising while the learning rate decays, as
 the authors did), model selection on the validation trials' spike AUC, optionally stopping once it stops
 improving (`patience`). The networks are in nets.py.
@@ -19,7 +20,7 @@ from torch.nn import functional as F
 
 from repbench import BestCheckpoint, LogUniform, Method, Param, info, register_method
 from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, NeuronTrials
-from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron, LSTMNeuron
+from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron, LIFNeuron, LSTMNeuron
 
 TCN_CITATION = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron"
 
@@ -276,3 +277,20 @@ class LSTMMethod(Surrogate):
 
     def build(self, data: NeuronIOData) -> nn.Module:
         return LSTMNeuron(data.n_inputs, self.hidden)
+
+
+@register_method("lif")
+class LIFMethod(Surrogate):
+    """A leaky integrate-and-fire neuron with learned synaptic weights, membrane time constant and threshold:
+    the point-neuron control (Spieler et al. 2024 report AUC 0.912 for theirs on NeuronIO)."""
+
+    citation = ("Lapicque (1907); as a NeuronIO baseline: Spieler, Rahaman, Martius, Scholkopf & Levina (2024), The "
+                "Expressive Leaky Memory neuron, ICLR")
+    profiles = {
+        "quick": {"steps": 1000, "window_ms": 100, "val_every": 100, "batch_size": 8},
+        "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
+        "paper": {"steps": 30000, "patience": 10},
+    }
+
+    def build(self, data: NeuronIOData) -> nn.Module:
+        return LIFNeuron(data.n_inputs, data.n_excitatory)

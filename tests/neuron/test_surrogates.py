@@ -9,7 +9,15 @@ from sklearn.metrics import roc_auc_score, roc_curve
 
 from repbench.benchmarks.neuron.kind import soma_target, spike_target
 from repbench.benchmarks.neuron.metrics import bootstrap_auc, soma_metrics, spike_metrics, tpr_at_fpr
-from repbench.methods.neuron.nets import PRESETS, TCN, CausalConv, ELMNeuron, LSTMNeuron, SparseCausalConv
+from repbench.methods.neuron.nets import (
+    PRESETS,
+    TCN,
+    CausalConv,
+    ELMNeuron,
+    LIFNeuron,
+    LSTMNeuron,
+    SparseCausalConv,
+)
 
 
 def sparse_input(B=3, C=20, T=60, p=0.05, seed=0) -> torch.Tensor:
@@ -40,7 +48,8 @@ def test_sparse_first_layer_equals_the_dense_causal_conv_and_its_gradients():
     lambda: TCN(20, 0, 0, 11, 1, sparse_first=True),
     lambda: ELMNeuron(20, 10, 4, 5, 8),
     lambda: LSTMNeuron(20, 6),
-], ids=["tcn-sparse", "tcn-dense", "ln", "elm", "lstm"])
+    lambda: LIFNeuron(20, 10),
+], ids=["tcn-sparse", "tcn-dense", "ln", "elm", "lstm", "lif"])
 def test_outputs_before_t_do_not_depend_on_inputs_at_or_after_t(make):
     torch.manual_seed(1)
     net = make().eval()
@@ -136,6 +145,29 @@ def test_soma_metrics_raw_and_rescaled():
 def test_targets_clip_the_soma_and_bin_the_spikes():
     assert spike_target(np.array([0.2, 3.999, 4.0, 9.5]), 8).tolist() == [1, 0, 0, 1, 1, 0, 0, 0]
     assert soma_target(np.array([-70.0, -50.0, 20.0])) == pytest.approx([-2.3, 12.7, 12.7], abs=1e-5)
+
+
+def test_lif_follows_its_equations():
+    """The recurrence by hand: a 5 ms synaptic trace, the membrane filter, the soft reset by the spike
+    probability times the threshold, signed rectified weights."""
+    torch.manual_seed(2)
+    net = LIFNeuron(4, 2).double()
+    with torch.no_grad():
+        net.w_syn.copy_(torch.tensor([0.8, -0.3, 0.5, 0.4], dtype=torch.float64))  # a negative one is rectified
+    x = sparse_input(B=2, C=4, T=30, p=0.3).double()
+    with torch.no_grad():
+        logit, _ = net(x)
+    w = np.array([0.8, 0.0, -0.5, -0.4])  # sign x relu(w): inputs 2, 3 are inhibitory
+    ks, km = net.kappa_s.item(), torch.exp(-1 / net.log_tau_m.exp()).item()
+    assert (ks, km) == (pytest.approx(np.exp(-1 / 5.0)), pytest.approx(np.exp(-1 / 20.0)))  # tau_s 5, tau_m 20 ms
+    theta, beta = net.threshold.item(), net.log_sharpness.exp().item()
+    for b in range(2):
+        current = v = 0.0
+        for t in range(30):
+            current = ks * current + float(w @ x[b, :, t].numpy())
+            v = km * v + (1 - km) * current
+            assert logit[b, t].item() == pytest.approx((v - theta) / beta, rel=1e-9, abs=1e-12)
+            v -= theta / (1 + np.exp(-(v - theta) / beta))
 
 
 def test_ln_recovers_the_integrate_and_fire_control(data_dir):
