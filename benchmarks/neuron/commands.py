@@ -1,5 +1,5 @@
 """The neuron family's commands: `repbench data simulate|import-neuronio` (make the datasets; `repbench data
-list` shows them through `simulated_datasets`) and `repbench study depth|speed|dask-speedup`. The simulator
+list` shows them through `simulated_datasets`) and `repbench study depth|data-scaling|speed|dask-speedup`. The simulator
 and the studies load only when a command runs."""
 
 from __future__ import annotations
@@ -128,6 +128,20 @@ def depth(profile: str, results: Path | None) -> None:
     """Spike AUC against TCN depth per cell, from the records of `repbench run --task neuron-nmda --task
     neuron-ampa --method tcn --grid depth=1,2,3,4,5,7 --profile P`."""
     from repbench.benchmarks.neuron.studies.depth import run_study
+
+    report_study(run_study, profile, results)
+
+
+@register_command("study")
+@click.command("data-scaling")
+@profile_option
+@results_option
+def data_scaling(profile: str, results: Path | None) -> None:
+    """Spike AUC and soma explained variance against training data for depth 1 and deeper TCNs, from the
+    records of `repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,7 --grid
+    task.train_seconds=90,180,450,900 --profile P`; with each size's deep-minus-shallow verdict and the growth
+    rate of the difference per tenfold more data."""
+    from repbench.benchmarks.neuron.studies.scaling import run_study
 
     report_study(run_study, profile, results)
 

@@ -70,3 +70,31 @@ def test_each_depth_is_compared_with_depth_1_and_called_inconclusive_within_the_
     assert depth_table(noisy, "standard").set_index("depth").loc[5, "verdict"] == "inconclusive"
     clear = [rec(d, a, s, boot_se=0.002) for d, a, s in [(1, 0.80, 0), (1, 0.81, 1), (5, 0.90, 0), (5, 0.91, 1)]]
     assert depth_table(clear, "standard").set_index("depth").loc[5, "verdict"] == "deeper better"
+
+
+def test_data_scaling_compares_depths_at_each_size_and_measures_the_growth_of_the_gap(tmp_path):
+    """Depth 7's advantage grows by 0.02 per tenfold more data (0.00, 0.02, 0.04 at 100, 1000, 10000 s):
+    the slope is 0.02 per decade; at each size the verdict follows the interval."""
+    from repbench.benchmarks.neuron.studies.scaling import growth_rates, plot, scaling_table
+
+    def rec(depth, seconds, auc, seed):
+        r = _record("neuron-nmda", depth, auc, seed)
+        r["identity"]["task_params"] = {"train_seconds": seconds}
+        r["metrics"] += [{"name": "spike_auc_boot_se", "value": 0.001},
+                         {"name": "soma_explained_variance", "value": 0.5 + auc / 10}]
+        return r
+
+    records = []
+    for i, seconds in enumerate((100.0, 1000.0, 10000.0)):
+        for seed, noise in enumerate((-0.002, 0.0, 0.002)):
+            records += [rec(1, seconds, 0.80 + noise, seed), rec(7, seconds, 0.80 + 0.02 * i + noise, seed)]
+    records.append(rec(7, 0.0, 0.99, 9))  # a full-data record belongs to the depth study, not here
+    table = scaling_table(records, "standard").set_index(["depth", "train_seconds"])
+    assert table.loc[(7, 1000.0), "diff_vs_depth1"] == pytest.approx(0.02)
+    assert table.loc[(7, 100.0), "verdict"] == "inconclusive" and table.loc[(7, 10000.0), "verdict"] == "deeper better"
+    assert table.loc[(1, 100.0), "soma_ev_mean"] == pytest.approx(0.58)
+    [rate] = growth_rates(table.reset_index()).to_dict("records")
+    assert rate["slope_per_decade"] == pytest.approx(0.02) and rate["slope_ci95"] == pytest.approx(0.0, abs=1e-9)
+    assert plot(table.reset_index(), tmp_path / "scaling.png", "test").stat().st_size > 0
+    with pytest.raises(ValueError, match="two or more"):
+        scaling_table([rec(1, 100.0, 0.8, 0)], "standard")

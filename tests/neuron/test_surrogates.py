@@ -221,3 +221,18 @@ def test_loss_weights_move_geometrically_and_the_record_shows_where_they_ended(d
     constant = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.02).fit(data, ctx).report()
     # over the last 10 % of the steps the fading weight averages 0.001, the constant one 0.02
     assert 0 < fading["end_soma_to_spike_loss"] < constant["end_soma_to_spike_loss"] / 10
+
+
+def test_train_seconds_keeps_the_first_training_trials_and_the_same_validation_and_test(data_dir):
+    from repbench import RunContext
+    from repbench.benchmarks.neuron.tasks import NeuronIF
+
+    ctx = RunContext(seed=0, profile="quick", device="cpu")
+    full_task, part_task = NeuronIF(seconds=20.0, trial_ms=2000), NeuronIF(seconds=20.0, trial_ms=2000, train_seconds=3)
+    full, part = full_task.load(ctx), part_task.load(ctx)
+    assert len(full.train) == 7 and len(part.train) == 2  # 10 trials: 7 train, 1 val, 2 test; 3 s = 2 trials
+    np.testing.assert_array_equal(part.train.spikes, full.train.spikes[:2])
+    np.testing.assert_array_equal(part.val.spikes, full.val.spikes)
+    np.testing.assert_array_equal(part_task.test_.spikes, full_task.test_.spikes)
+    with pytest.raises(ValueError, match="raise `seconds`"):
+        NeuronIF(seconds=20.0, trial_ms=2000, train_seconds=60).load(ctx)

@@ -26,6 +26,26 @@ TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
 
 def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+    frame = seed_rows(records, profile, metric)
+    frame = frame[frame["train_seconds"] == 0]  # the full training set (the data-scaling study has the rest)
+    if frame.empty:
+        raise ValueError(f"no finished tcn records of {', '.join(TASKS)} on their full training data in profile "
+                         f"{profile!r}; run the study first")
+    return compare_with_depth1(summarise(frame, ["task", "depth"], metric))
+
+
+def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -> pd.DataFrame:
+    """Mean, 95 % interval and spread over seeds, and the mean test-set bootstrap SE, per `keys`."""
+    return (frame.groupby(keys)
+            .agg(n_seeds=(metric, "size"), mean=(metric, "mean"), ci95=(metric, lambda v: ci95(v.to_numpy())),
+                 seed_sd=(metric, lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else math.nan),
+                 test_boot_se=("boot_se", "mean"), n_parameters=("n_parameters", "first"))
+            .reset_index())
+
+
+def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+    """One row per finished tcn record of the profile (presets aside): task, depth, training seconds, seed, the
+    metric, its bootstrap SE, the soma's explained variance and the parameter count."""
     rows = []
     for r in records:
         ident = r["identity"]
@@ -36,33 +56,29 @@ def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") ->
         values = {m["name"]: m["value"] for m in r["metrics"]}
         rows.append({"task": ident["task"], "depth": ident["method_params"]["depth"], "seed": r["seed"],
                      metric: values[metric], "n_parameters": values.get("n_parameters"),
-                     "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan)})
+                     "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan),
+                     "soma_explained_variance": values.get("soma_explained_variance", math.nan),
+                     "train_seconds": ident.get("task_params", {}).get("train_seconds", 0.0)})
     if not rows:
         raise ValueError(f"no finished tcn records of {', '.join(TASKS)} in profile {profile!r}; run the study first")
-    frame = pd.DataFrame(rows)
-    table = (frame.groupby(["task", "depth"])
-             .agg(n_seeds=(metric, "size"), mean=(metric, "mean"), ci95=(metric, lambda v: ci95(v.to_numpy())),
-                  seed_sd=(metric, lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else math.nan),
-                  test_boot_se=("boot_se", "mean"), n_parameters=("n_parameters", "first"))
-             .reset_index())
-    return compare_with_depth1(table)
+    return pd.DataFrame(rows)
 
 
 Z_95, Z_80 = 1.959964, 0.841621  # two-sided 5 % test; 80 % power
 
 
-def compare_with_depth1(table: pd.DataFrame) -> pd.DataFrame:
-    """Add each depth's difference from depth 1 of its task, its 95 % interval, the smallest detectable
-    difference and the verdict. The standard error of a difference adds, for both depths, the variance of the
-    mean over seeds and the squared bootstrap SE of the test AUC; the two depths share their test trials, so
-    this overstates the error of the difference (a paired bootstrap would need per-trial predictions): the
-    verdicts err towards "inconclusive"."""
+def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)) -> pd.DataFrame:
+    """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), its
+    95 % interval, the smallest detectable difference and the verdict. The standard error of a difference adds,
+    for both depths, the variance of the mean over seeds and the squared bootstrap SE of the test AUC; the two
+    depths share their test trials, so this overstates the error of the difference (a paired bootstrap would
+    need per-trial predictions): the verdicts err towards "inconclusive"."""
     table = table.copy()
     var = (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
     for column in ("diff_vs_depth1", "diff_ci95", "min_detectable_diff"):
         table[column] = math.nan
     table["verdict"] = ""
-    for _, block in table.groupby("task"):
+    for _, block in table.groupby(list(within)):
         base = block[block["depth"] == 1]
         if base.empty:
             continue

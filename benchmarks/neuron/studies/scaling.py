@@ -1,0 +1,97 @@
+"""The data-scaling study: spike AUC and soma explained variance against the amount of training data, for a
+shallow and a deep TCN on each cell, so the question "does the deep net's advantage appear or grow with data,
+and how fast" gets an answer with its uncertainty instead of one brute-force point.
+
+    repbench run --profile standard --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,7
+                 --grid task.train_seconds=90,180,450,900 --seeds 3
+    repbench study data-scaling [--profile standard]
+
+Writes results/neuron/data_scaling_<profile>.csv (per cell, depth and size: means, intervals, and each depth's
+difference from depth 1 with its verdict) and results/plots/neuron_data_scaling_<profile>.png. The rate is
+the least-squares slope of the deep-minus-shallow AUC difference against log10(training seconds), with its
+95 % interval over the per-size differences; no extrapolation to the authors' data scale is drawn, because
+an AUC saturates at 1 and four sizes cannot say where a curve bends.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from repbench.benchmarks.neuron.studies.depth import compare_with_depth1, seed_rows, summarise
+from repbench.board import ci95
+from repbench.figures import save_figure, study_paths, write_table
+
+
+def scaling_table(records: list[dict], profile: str) -> pd.DataFrame:
+    frame = seed_rows(records, profile)
+    frame = frame[frame["train_seconds"] > 0]
+    if frame["train_seconds"].nunique() < 2:
+        raise ValueError(f"the data-scaling study needs tcn records at two or more `task.train_seconds` values in "
+                         f"profile {profile!r}; run it first (see `repbench study data-scaling --help`)")
+    keys = ["task", "train_seconds", "depth"]
+    table = compare_with_depth1(summarise(frame, keys), within=("task", "train_seconds"))
+    soma = (frame.groupby(keys)["soma_explained_variance"]
+            .agg(soma_ev_mean="mean", soma_ev_ci95=lambda v: ci95(v.to_numpy())).reset_index())
+    return table.merge(soma, on=keys).sort_values(["task", "depth", "train_seconds"]).reset_index(drop=True)
+
+
+def growth_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """Per cell and deeper depth: the slope of its AUC difference from depth 1 per tenfold more training data,
+    with a 95 % interval (t over the sizes); an interval holding 0 means no detectable growth."""
+    rows = []
+    for (task, depth), block in table[table["depth"] != 1].groupby(["task", "depth"]):
+        x, y = np.log10(block["train_seconds"].to_numpy(float)), block["diff_vs_depth1"].to_numpy(float)
+        if len(x) < 3 or np.isnan(y).any():
+            rows.append({"task": task, "depth": depth, "sizes": len(x), "slope_per_decade": math.nan,
+                         "slope_ci95": math.nan})
+            continue
+        fit = stats.linregress(x, y)
+        half = stats.t.ppf(0.975, len(x) - 2) * fit.stderr
+        rows.append({"task": task, "depth": depth, "sizes": len(x), "slope_per_decade": fit.slope,
+                     "slope_ci95": half})
+    return pd.DataFrame(rows)
+
+
+def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tasks = list(dict.fromkeys(table["task"]))
+    fig, axes = plt.subplots(2, len(tasks), figsize=(4.2 * len(tasks), 6.5), squeeze=False, sharex=True)
+    for col, task in enumerate(tasks):
+        for depth, block in table[table["task"] == task].groupby("depth"):
+            x = block["train_seconds"]
+            for row, (mean, half, label) in enumerate((("mean", "ci95", "spike ROC AUC (test)"),
+                                                       ("soma_ev_mean", "soma_ev_ci95", "soma explained variance"))):
+                ax = axes[row][col]
+                ax.plot(x, block[mean], "o-", label=f"depth {depth}")
+                band = block[half].fillna(0)
+                ax.fill_between(x, block[mean] - band, block[mean] + band, alpha=0.2)
+                ax.set_ylabel(label)
+        axes[0][col].set_title(task, fontsize=10)
+        axes[1][col].set_xscale("log")
+        axes[1][col].set_xlabel("training data (simulated seconds)")
+        axes[0][col].legend(fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    return save_figure(fig, path)
+
+
+def run_study(profile: str = "standard", results: Path | None = None) -> tuple[Path, Path, Path]:
+    """The table, the growth rates and the figure of one profile's data-scaling study, from its records."""
+    from repbench.api import load_records
+
+    table = scaling_table(load_records(profile, results), profile)
+    csv, png = study_paths("neuron", "data_scaling", profile, results)
+    write_table(table, csv)
+    rates = csv.with_name(f"data_scaling_rates_{profile}.csv")
+    write_table(growth_rates(table), rates)
+    plot(table, png, f"TCN depth 1 vs deeper against training data ({profile} profile; mean and 95 % CI over "
+                     "seeds)")
+    return csv, rates, png
