@@ -11,6 +11,7 @@ results/plots/invariance_tradeoff_<profile>.png.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -19,11 +20,14 @@ from repbench.board import ci95
 from repbench.figures import save_figure, study_paths, write_table
 
 TASKS = ("mnist-rot", "digits-rot", "adult", "german")
-METHODS = ("nn", "cai", "adv-forgetting")
+METHODS = ("nn", "nn-mmd", "cai", "uai", "vfae", "adv-forgetting")
+LANDING = ("selected_step", "stopped_step", "budget_steps")  # where model selection landed in each run
 
 
 def tradeoff_table(records: list[dict], profile: str, probe: str = "mlp") -> pd.DataFrame:
-    """Mean and 95 % CI over seeds of y_acc and s_acc_<probe> per (task, method, delta)."""
+    """Mean and 95 % CI over seeds of y_acc and s_acc_<probe> per (task, method, configuration), labelled by
+    delta where the method has one, with where model selection landed (mean selected and stopping update,
+    and the budget)."""
     s_metric = f"s_acc_{probe}"
     rows = []
     for r in records:
@@ -34,16 +38,20 @@ def tradeoff_table(records: list[dict], profile: str, probe: str = "mlp") -> pd.
             continue
         values = {m["name"]: m["value"] for m in r["metrics"]}
         rows.append({"task": ident["task"], "method": ident["method"],
+                     "config": json.dumps(ident["method_params"], sort_keys=True),
                      "delta": ident["method_params"].get("delta", float("nan")), "y_acc": values["y_acc"],
-                     "s_acc": values[s_metric], "s_majority": values["s_majority"]})
+                     "s_acc": values[s_metric], "s_majority": values["s_majority"],
+                     **{k: values.get(k, float("nan")) for k in LANDING}})
     if not rows:
         raise ValueError(f"no finished records of {', '.join(TASKS)} in profile {profile!r}; run them first")
     frame = pd.DataFrame(rows)
-    stats = {"n_seeds": ("y_acc", "size"), "s_majority": ("s_majority", "mean")}
+    stats = {"delta": ("delta", "first"), "n_seeds": ("y_acc", "size"), "s_majority": ("s_majority", "mean")}
     for col in ("y_acc", "s_acc"):
         stats[col] = (col, "mean")
         stats[f"{col}_ci95"] = (col, lambda v: ci95(v.to_numpy()))
-    table = frame.groupby(["task", "method", "delta"], dropna=False).agg(**stats).reset_index()  # nn: delta NaN
+    stats.update({k: (k, "mean") for k in LANDING})
+    table = frame.groupby(["task", "method", "config"]).agg(**stats).reset_index().drop(columns="config")
+    table = table.sort_values(["task", "method", "delta"], na_position="first").reset_index(drop=True)
     return table.rename(columns={"s_acc": s_metric, "s_acc_ci95": f"{s_metric}_ci95"})
 
 
