@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import torch
@@ -13,7 +12,7 @@ from torch.nn import functional as F
 from repbench import LogUniform, Param, register_method
 from repbench.methods.invariance.trainer import LOUIZOS, InvarianceMethod, optimizer
 
-SCALES = (0.5, 1.0, 2.0)  # Gaussian kernel widths, times sqrt(code size): codes of any size get the same kernels
+SCALES = (0.5, 1.0, 2.0)  # Gaussian kernel widths, times the batch's median distance between codes
 
 
 def mmd2(a: torch.Tensor, b: torch.Tensor, bandwidths: Sequence[float]) -> torch.Tensor:
@@ -34,8 +33,13 @@ def mmd2(a: torch.Tensor, b: torch.Tensor, bandwidths: Sequence[float]) -> torch
 
 
 def group_mmd2(z: torch.Tensor, s: torch.Tensor, n_s: int) -> torch.Tensor:
-    """Mean over s groups of MMD^2(codes of the group, codes of the rest): for two groups, MMD^2 between them."""
-    bandwidths = [scale * math.sqrt(z.shape[1]) for scale in SCALES]
+    """Mean over s groups of MMD^2(codes of the group, codes of the rest): for two groups, MMD^2 between them.
+    The kernel widths follow the codes' scale (the median heuristic, Gretton et al. 2012): with fixed widths a
+    network can shrink its codes until every kernel sees them as one point and the penalty vanishes (measured:
+    a VFAE on Adult met a fixed-width penalty while a probe still read sex from its code at 86 %)."""
+    with torch.no_grad():
+        median = torch.cdist(z, z).median().clamp_min(1e-6)
+    bandwidths = [scale * median for scale in SCALES]
     groups = range(1) if n_s == 2 else range(n_s)
     return torch.stack([mmd2(z[s == k], z[s != k], bandwidths) for k in groups]).mean()
 

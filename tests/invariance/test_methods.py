@@ -256,3 +256,17 @@ def test_image_blocks_follow_the_uai_code(shape):
     out = blocks.decoder(10)(z)
     assert out.shape == x.shape and out.min() >= 0 and out.max() <= 1  # sigmoid
     assert blocks.predictor(10, 7)(z).shape == (5, 7)
+
+
+def test_group_mmd_follows_the_codes_scale_so_shrinking_them_cannot_evade_it():
+    from repbench.methods.invariance.mmd import group_mmd2
+
+    gen = torch.Generator().manual_seed(3)
+    s = torch.arange(200) % 2
+    z = torch.randn(200, 4, generator=gen, dtype=torch.float64) + 0.8 * s[:, None]  # the groups differ
+    penalty = group_mmd2(z, s, 2)
+    assert penalty > 0.05
+    for scale in (1e-3, 1e3):
+        torch.testing.assert_close(group_mmd2(scale * z, s, 2), penalty)
+    same = torch.randn(200, 4, generator=gen, dtype=torch.float64)
+    assert abs(float(group_mmd2(same, s, 2))) < 0.2 * float(penalty)
