@@ -225,10 +225,10 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def _num(value: Any, fmt: str = "%.4g") -> str:
-    """4 significant digits; large values in full with thousands separators (925,100, not 9.251e+05)."""
+    """4 significant digits; values from 1,000 up in full with thousands separators (925,100, not 9.251e+05)."""
     if value is None or pd.isna(value):
         return ""
-    if math.isfinite(value) and abs(value) >= 1e4:
+    if math.isfinite(value) and abs(value) >= 1e3:
         return f"{value:,.0f}"
     return fmt % value
 
