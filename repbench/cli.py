@@ -394,17 +394,17 @@ def list_data() -> None:
 
     click.echo(f"data root: {datafiles.data_root().resolve()}")
     click.echo(f"{'source':20s} {'file':42s} {'state':8s} {'size':>9s}")
-    for source in datafiles.all_sources():
-        for file in source.files:
-            state, path = datafiles.state(file), file.found()
-            size = _size(path.stat().st_size) if path else "-"
-            click.echo(f"{source.name:20s} {file.relpath:42s} {state:8s} {size:>9s}")
+    states = [(source, file, datafiles.state(file)) for source in datafiles.all_sources() for file in source.files]
+    for source, file, state in states:
+        path = file.found()
+        size = _size(path.stat().st_size) if path else "-"
+        click.echo(f"{source.name:20s} {file.relpath:42s} {state:8s} {size:>9s}")
     made = [row for lister in datafiles.LISTERS for row in lister()]
     if made:
         click.echo(f"\n{'made here':36s} {'kind':10s} {'size':>9s}  state")
         for row in made:
             click.echo(f"{row.name:36s} {row.kind:10s} {_size(datafiles.size_of(row.path)):>9s}  {row.state}")
-    missing = sum(datafiles.state(f) != "ok" for s in datafiles.all_sources() for f in s.files)
+    missing = sum(state != "ok" for _, _, state in states)
     if missing:
         click.echo(f"\n{missing} file(s) not ok: `repbench data fetch` downloads them")
 
