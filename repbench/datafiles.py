@@ -83,9 +83,6 @@ def all_sources() -> list[DataSource]:
     return list(SOURCES.values())
 
 
-def all_sources_by_name() -> dict[str, DataSource]:
-    return {s.name: s for s in all_sources()}
-
 
 def _load_families() -> None:
     """Sources are declared beside the loaders that read them; importing the suite's families registers them."""

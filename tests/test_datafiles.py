@@ -51,7 +51,7 @@ def root(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def source(server, monkeypatch):
     """A registered test source with a dead first mirror, then the good file; removed afterwards."""
-    monkeypatch.setattr(datafiles, "SOURCES", dict(datafiles.all_sources_by_name()))
+    monkeypatch.setattr(datafiles, "SOURCES", {s.name: s for s in datafiles.all_sources()})
     file = RemoteFile("toy/x.asc", SHA, ("http://127.0.0.1:9/refused", f"{server}/missing.asc", f"{server}/good.asc"))
     return register_source("toy", [file], "a citation")
 
