@@ -77,8 +77,9 @@ class InvarianceTask(Task):
     def selection_score(self, method, ctx) -> float:
         """Validation y-accuracy minus the validation MLP probe's s-accuracy beyond `select_margin` points above
         the validation majority rate: one point of y is worth one point of leaked s, so a trial that predicts
-        y well and leaks s wins only if it is better by more than it leaks, and a degenerate model (invariant
-        because it has learnt nothing) never wins. Validation data only."""
+        y well and leaks s wins only if it is better by more than it leaks, and a model invariant because it has
+        learnt nothing (y at the majority rate) beats only configurations that leak more than they gain.
+        Validation data only."""
         X, y, s = self.val_
         leak = self.probe(method, X, s, ctx, probes=("mlp",))["s_acc_mlp"] - pct(majority_rate(s))
         return self.y_accuracy(method, X, y, s) - max(0.0, leak - self.select_margin)
