@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from repbench.cells import Cell
+from repbench.cells import Cell, canonical_json
 from repbench.params import ParamError, did_you_mean
 
 RUN_KEYS = {"profiles", "tasks", "methods", "grid", "seeds", "tune", "trial_set"}
@@ -76,6 +76,10 @@ def load(name: str) -> Recipe:
     return recipe
 
 
+def _config(identity: Mapping[str, Any]) -> str:
+    return canonical_json({k: v for k, v in identity.items() if k != "replicate"})
+
+
 @dataclass(frozen=True)
 class PlannedCell:
     cell: Cell | None  # None: a final cell whose parameters tuning has yet to choose
@@ -87,20 +91,23 @@ class PlannedCell:
 
 def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin_paths=()) -> list[PlannedCell]:
     """Every cell of one recipe run (tuning trials, then finals) with whether a record exists and its expected
-    wall time (mean of the stored records of its task, method, profile and stage)."""
+    wall time: the mean of the stored records of the same configuration (other seeds), else of its task,
+    method, profile and stage."""
     from repbench import api, tuning
 
     registry, finals = api.plan_run(run.tasks, run.methods, profile, run.grid, run.seeds, plugin_paths)
     records = {r["key"]: r for r in records}
-    walls: dict[tuple[str, str, str], list[float]] = {}
+    walls: dict[Any, list[float]] = {}  # by configuration (identity less the seed), and by task x method x stage
     for r in records.values():
         ident, wall = r["identity"], (r.get("timings") or {}).get("wall_s")
         if wall and r.get("status") in ("ok", "degenerate") and ident["profile"] == profile:
+            walls.setdefault(_config(ident), []).append(wall)
             walls.setdefault((ident["task"], ident["method"], ident.get("stage", "final")), []).append(wall)
 
     def planned(cell: Cell | None, stage: str, like: Cell) -> PlannedCell:
         done = cell is not None and cell.key in records and records[cell.key].get("status") in ("ok", "degenerate")
-        seen = walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
+        seen = (walls.get(_config(cell.identity())) if cell is not None else None) \
+            or walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
         label = cell.label if cell is not None else f"{like.label} (after tuning)"
         return PlannedCell(cell, stage, label, done, None if done else (statistics.mean(seen) if seen else None))
 
