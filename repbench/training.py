@@ -21,6 +21,7 @@ class BestCheckpoint:
         self.sign = 1.0 if higher_is_better else -1.0
         self.tolerance = tolerance
         self.history: list[tuple[int, float]] = []
+        self.stale = 0  # updates since the last strict improvement: what early stopping's patience counts
         self._states: list[tuple[float, int, dict[str, Any]]] = []  # (signed score, step, state)
 
     def update(self, score: float, step: int, module: Any) -> bool:
@@ -28,6 +29,7 @@ class BestCheckpoint:
         signed = self.sign * float(score)
         improved = not self._states or signed > max(s for s, _, _ in self._states)
         self.history.append((step, float(score)))
+        self.stale = 0 if improved else self.stale + 1
         if improved or self.tolerance > 0:
             if self.tolerance == 0:
                 self._states.clear()

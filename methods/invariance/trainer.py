@@ -100,15 +100,15 @@ class InvarianceMethod(Method):
         n = len(data.y_train)
         self.budget_ = min(self.steps, self.max_epochs * math.ceil(n / self.batch_size))
         self.best_ = BestCheckpoint(higher_is_better=True, tolerance=self.select_tolerance)
-        start, stale, self.stopped_ = time.perf_counter(), 0, self.budget_
+        start, self.stopped_ = time.perf_counter(), self.budget_
         for step, idx in enumerate(self._batches(n), start=1):
             self.net_.train()
             loss = self.train_step(*self.batch(idx))
             ctx.check_loss(loss, f"training loss (update {step})")
             if step % self.val_every == 0 or step == self.budget_:
                 val = 100.0 * float(np.mean(self.predict(data.X_val, data.s_val) == data.y_val))
-                stale = 0 if self.best_.update(val, step, self.net_) else stale + 1
-                if self.patience and stale >= self.patience:
+                self.best_.update(val, step, self.net_)
+                if self.patience and self.best_.stale >= self.patience:
                     self.stopped_ = step
                     break
         self.best_.restore(self.net_)

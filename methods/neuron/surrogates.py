@@ -72,7 +72,6 @@ class Surrogate(Method):
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.01 ** (step / self.steps))
         self.best_, start = BestCheckpoint(higher_is_better=True), time.perf_counter()
         tail = deque(maxlen=max(1, self.steps // 10))  # (soma term, spike term) of the latest 10 % of the steps
-        stale = 0  # validations since the best
         for step in range(1, self.steps + 1):
             self.net_.train()
             trial = torch.randint(len(train), (self.batch_size,), generator=gen)
@@ -87,8 +86,8 @@ class Surrogate(Method):
             sched.step()
             ctx.check_loss(loss.item())
             if step % self.val_every == 0 or step == self.steps:
-                stale = 0 if self.best_.update(self._val_auc(data), step, self.net_) else stale + 1
-                if self.patience and stale >= self.patience:
+                self.best_.update(self._val_auc(data), step, self.net_)
+                if self.patience and self.best_.stale >= self.patience:
                     break
         self.steps_run_ = step
         self.best_.restore(self.net_)
