@@ -148,8 +148,7 @@ def run(
     choices: list[tuning.Selection] = []
     try:
         if tune:
-            fixed = {key.rpartition(".")[2] for key in _grid(grid) if not key.startswith("task.")}
-            groups = tuning.plan_trials(registry, cells, tune, fixed, trial_params)
+            groups = tuning.plan_trials(registry, cells, tune, tuning.fixed_by_grid(_grid(grid)), trial_params)
             trials = [t for g in groups for t in g.trials]
             summary = run_cells(trials, store, engine, options, force=force, progress=progress)
             records = {r["key"]: r for r in store.records()}

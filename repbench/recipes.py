@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from repbench.cells import Cell, canonical_json
+from repbench.cells import Cell
 from repbench.params import ParamError, did_you_mean
 
 RUN_KEYS = {"profiles", "tasks", "methods", "grid", "seeds", "tune", "trial_set"}
@@ -76,10 +76,6 @@ def load(name: str) -> Recipe:
     return recipe
 
 
-def _config(identity: Mapping[str, Any]) -> str:
-    return canonical_json({k: v for k, v in identity.items() if k != "replicate"})
-
-
 @dataclass(frozen=True)
 class PlannedCell:
     cell: Cell | None  # None: a final cell whose parameters tuning has yet to choose
@@ -101,12 +97,12 @@ def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin
     for r in records.values():
         ident, wall = r["identity"], (r.get("timings") or {}).get("wall_s")
         if wall and r.get("status") in ("ok", "degenerate") and ident["profile"] == profile:
-            walls.setdefault(_config(ident), []).append(wall)
+            walls.setdefault(tuning.config_key(ident), []).append(wall)
             walls.setdefault((ident["task"], ident["method"], ident.get("stage", "final")), []).append(wall)
 
     def planned(cell: Cell | None, stage: str, like: Cell) -> PlannedCell:
         done = cell is not None and cell.key in records and records[cell.key].get("status") in ("ok", "degenerate")
-        seen = (walls.get(_config(cell.identity())) if cell is not None else None) \
+        seen = (walls.get(tuning.config_key(cell.identity())) if cell is not None else None) \
             or walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
         label = cell.label if cell is not None else f"{like.label} (after tuning)"
         return PlannedCell(cell, stage, label, done, None if done else (statistics.mean(seen) if seen else None))
@@ -114,8 +110,7 @@ def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin
     if not run.tune:
         return [planned(c, "final", c) for c in finals]
     out = []
-    fixed = {key.rpartition(".")[2] for key in run.grid if not key.startswith("task.")}
-    for group in tuning.plan_trials(registry, finals, run.tune, fixed, run.trial_set):
+    for group in tuning.plan_trials(registry, finals, run.tune, tuning.fixed_by_grid(run.grid), run.trial_set):
         out += [planned(t, "trial", t) for t in group.trials]
         if not group.trials:
             out += [planned(c, "final", c) for c in group.finals]

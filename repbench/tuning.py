@@ -30,8 +30,14 @@ class Group:
     shortened: tuple[str, ...] = ()  # parameters set for the trials only (a shorter schedule)
 
 
-def _group_key(cell: Cell) -> str:
-    return canonical_json({k: v for k, v in cell.identity().items() if k != "replicate"})
+def config_key(identity: Mapping[str, Any]) -> str:
+    """One configuration's key: a cell's identity less its replicate (its seeds share it)."""
+    return canonical_json({k: v for k, v in identity.items() if k != "replicate"})
+
+
+def fixed_by_grid(grid: Mapping[str, Any]) -> set[str]:
+    """Method parameters a user fixed with --grid (`name` or `method.name`): tuning leaves them alone."""
+    return {key.rpartition(".")[2] for key in grid if not key.startswith("task.")}
 
 
 def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Iterable[str] = (),
@@ -43,7 +49,7 @@ def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Itera
     trial_params = dict(trial_params or {})
     groups: dict[str, list[Cell]] = {}
     for cell in finals:
-        groups.setdefault(_group_key(cell), []).append(cell)
+        groups.setdefault(config_key(cell.identity()), []).append(cell)
     out = []
     for key, cells in groups.items():
         first = cells[0]
