@@ -114,6 +114,20 @@ class TCN(nn.Module):
         return y[:, 0], y[:, 1]  # spike logit, soma
 
 
+def add_signed_synapses(module: nn.Module, n_in: int, n_excitatory: int) -> None:
+    """Synaptic weights as in the ELM reference: `w_syn` starting at 0.5, and a sign per input (+1 for the
+    first `n_excitatory`, -1 after), so an excitatory input can only excite and an inhibitory one only inhibit."""
+    module.w_syn = nn.Parameter(torch.full((n_in,), 0.5))
+    sign = torch.ones(n_in)
+    sign[n_excitatory:] = -1.0
+    module.register_buffer("sign", sign)
+
+
+def synaptic_weights(module: nn.Module) -> torch.Tensor:
+    """sign x relu(w_syn): the effective weights of `add_signed_synapses`."""
+    return module.sign * F.relu(module.w_syn)
+
+
 class ELMNeuron(nn.Module):
     """Branch-ELM (Spieler et al. 2024): synaptic traces (tau 5 ms) summed into branches; memory units with
     log-spaced time constants (1-150 ms) updated by an MLP:
@@ -125,10 +139,7 @@ class ELMNeuron(nn.Module):
                  tau_s: float = 5.0, lam: float = 5.0) -> None:
         super().__init__()
         self.n_in, self.n_branches, self.lam = n_in, n_branches, lam
-        self.w_syn = nn.Parameter(torch.full((n_in,), 0.5))
-        sign = torch.ones(n_in)
-        sign[n_excitatory:] = -1.0
-        self.register_buffer("sign", sign)
+        add_signed_synapses(self, n_in, n_excitatory)
         # fixed assignment of consecutive synapses to branches (neighbouring segments share a branch); the
         # inhibitory half of the inputs mirrors the excitatory half
         half = n_in // 2 if n_in % 2 == 0 else n_in
@@ -146,7 +157,7 @@ class ELMNeuron(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         B, C, T = x.shape
-        drive = x * (self.sign * F.relu(self.w_syn))[None, :, None]
+        drive = x * synaptic_weights(self)[None, :, None]
         branch_in = torch.zeros(B, self.n_branches, T, device=x.device, dtype=x.dtype)
         branch_in.index_add_(1, self.branch, drive)  # synapse -> branch sums, before the trace filter (linear)
         s = torch.zeros(B, self.n_branches, device=x.device, dtype=x.dtype)
@@ -192,10 +203,7 @@ class LIFNeuron(nn.Module):
 
     def __init__(self, n_in: int, n_excitatory: int, tau_s: float = 5.0, tau_m: float = 20.0) -> None:
         super().__init__()
-        self.w_syn = nn.Parameter(torch.full((n_in,), 0.5))
-        sign = torch.ones(n_in)
-        sign[n_excitatory:] = -1.0
-        self.register_buffer("sign", sign)
+        add_signed_synapses(self, n_in, n_excitatory)
         self.register_buffer("kappa_s", torch.tensor(math.exp(-1.0 / tau_s)))
         self.log_tau_m = nn.Parameter(torch.tensor(math.log(tau_m)))
         self.threshold = nn.Parameter(torch.tensor(1.0))
@@ -209,7 +217,7 @@ class LIFNeuron(nn.Module):
         self.threshold.copy_(-value * self.log_sharpness.exp())
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        drive = torch.einsum("bct,c->bt", x, self.sign * F.relu(self.w_syn))  # linear: summed before the loop
+        drive = torch.einsum("bct,c->bt", x, synaptic_weights(self))  # linear: summed before the loop
         kappa_m = torch.exp(-1.0 / self.log_tau_m.exp())
         sharpness = self.log_sharpness.exp()
         current = torch.zeros(x.shape[0], device=x.device, dtype=x.dtype)
