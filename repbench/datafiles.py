@@ -102,22 +102,31 @@ def _content(path: Path) -> bytes:
     return raw
 
 
+def _verified(file: RemoteFile, path: Path) -> bytes:
+    """The uncompressed content of `path`, checked against `file`'s published checksum (the content MD5 where
+    the data set publishes one, so repacked copies pass; else the sha256 of the served bytes)."""
+    content = _content(path)
+    if file.content_md5:
+        actual = hashlib.md5(content).hexdigest()  # noqa: S324 - the data sets publish MD5 checksums
+        if actual != file.content_md5:
+            raise DataFileError(f"data file {path} is corrupt: MD5 of its uncompressed content is {actual}, expected "
+                                f"{file.content_md5}; delete it and run `repbench data fetch {source_of(file)}`")
+    elif (actual := hashlib.sha256(path.read_bytes()).hexdigest()) != file.sha256:
+        raise DataFileError(f"data file {path} is corrupt: its sha256 is {actual}, expected {file.sha256}; delete it "
+                            f"and run `repbench data fetch {source_of(file)}`")
+    return content
+
+
 def state(file: RemoteFile) -> str:
     """"ok", "missing" or "corrupt" (reads and hashes the file)."""
     path = file.found()
     if path is None:
         return "missing"
-    raw = path.read_bytes()
-    if path == data_root() / file.relpath and hashlib.sha256(raw).hexdigest() == file.sha256:
-        return "ok"
-    if file.content_md5:
-        try:
-            content = _content(path)
-        except DataFileError:
-            return "corrupt"
-        if hashlib.md5(content).hexdigest() == file.content_md5:  # noqa: S324 - the data sets publish MD5
-            return "ok"
-    return "corrupt"
+    try:
+        _verified(file, path)
+    except DataFileError:
+        return "corrupt"
+    return "ok"
 
 
 def download(file: RemoteFile, progress: bool = True) -> Path:
@@ -183,23 +192,14 @@ def read_verified(file: RemoteFile) -> bytes:
             f"set {DATA_ENV} to the folder that holds it, or download it from {file.urls[0]} (sha256 "
             f"{file.sha256}); {DOWNLOAD_ENV}=1 downloads missing files on first use"
         )
-    content = _content(path)
-    if file.content_md5:
-        actual = hashlib.md5(content).hexdigest()  # noqa: S324 - the data sets publish MD5 checksums
-        if actual != file.content_md5:
-            raise DataFileError(f"data file {path} is corrupt: MD5 of its uncompressed content is {actual}, expected "
-                                f"{file.content_md5}; delete it and run `repbench data fetch {source_of(file)}`")
-    elif (actual := hashlib.sha256(path.read_bytes()).hexdigest()) != file.sha256:
-        raise DataFileError(f"data file {path} is corrupt: its sha256 is {actual}, expected {file.sha256}; delete it "
-                            f"and run `repbench data fetch {source_of(file)}`")
-    return content
+    return _verified(file, path)
 
 
 def ensure(file: RemoteFile) -> Path:
     """`file`'s path, downloaded on first use (for small files a simulation needs); verified on every call."""
     path = file.found()
     if path is not None:
-        read_verified(file)
+        _verified(file, path)
         return path
     return download(file, progress=False)
 
