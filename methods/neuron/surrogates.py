@@ -22,6 +22,10 @@ from repbench import BestCheckpoint, LogUniform, Method, Param, info, register_m
 from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, NeuronTrials
 from repbench.methods.neuron.nets import PRESETS, TCN, ELMNeuron, LIFNeuron, LSTMNeuron
 
+# One training budget for every surrogate in the standard profile, so the depth study and its baselines compare
+# on equal terms: at most 3,000 steps of 8 windows, stopped after 5 validations (500 steps) without a gain.
+STANDARD_BUDGET = {"steps": 3000, "batch_size": 8, "patience": 5}
+
 TCN_CITATION = "Beniaguev, Segev & London (2021), Single cortical neurons as deep artificial neural networks, Neuron"
 
 
@@ -186,7 +190,7 @@ class TCNMethod(Surrogate):
                   "batch_size": 8, "val_every": 50},
         # CPU-sized (2 cores, one thread per cell): a step of 8 windows of 400 ms costs 0.15 s (depth 1) to 0.28 s
         # (depth 7) at width 32 with 1,278 inputs; the paper's width 128 and 50k steps are a GPU job
-        "standard": {"width": 32, "steps": 500, "batch_size": 8},
+        "standard": {**STANDARD_BUDGET, "width": 32},
         # the authors' recipe (Beniaguev et al. 2021, Methods and public training code): 400 ms windows, batch 8,
         # Nadam from 1e-4 decaying to 1e-6, the spike loss weighted up while the soma loss is weighted down so
         # that the soma term ends ~3000x below the spike term (their stage-by-stage weights are not reproduced:
@@ -194,6 +198,8 @@ class TCNMethod(Surrogate):
         "paper": {"steps": 50000, "batch_size": 8, "window_ms": 400, "lr": 1e-4, "spike_weight": 1.0,
                   "spike_weight_final": 8.0, "soma_weight": 0.02, "soma_weight_final": 1e-4},
     }
+
+    metrics = (*Surrogate.metrics, info("receptive_field_ms", "ms", "input history one output bin sees"))
 
     def build(self, data: NeuronIOData) -> nn.Module:
         if self.preset and self.preset not in PRESETS:
@@ -203,6 +209,9 @@ class TCNMethod(Surrogate):
         if self.receptive_field:
             k1, k2 = fixed_field_kernels(self.receptive_field, depth, k1)
         return TCN(data.n_inputs, depth, width, k1, k2, self.sparse_first_layer)
+
+    def report(self) -> dict[str, float]:
+        return {**super().report(), "receptive_field_ms": float(self.net_.receptive_field)}
 
 
 def fixed_field_kernels(field: int, depth: int, first: int) -> tuple[int, int]:
@@ -229,7 +238,7 @@ class LNMethod(Surrogate):
     }
     profiles = {
         "quick": {"steps": 1000, "window_ms": 200, "val_every": 100, "lr": 1e-2, "batch_size": 8},
-        "standard": {"steps": 3000, "lr": 1e-2},
+        "standard": {**STANDARD_BUDGET, "lr": 1e-2},
         "paper": {"steps": 20000, "lr": 1e-2},
     }
 
@@ -252,8 +261,7 @@ class ELMMethod(Surrogate):
     profiles = {
         "quick": {"steps": 1000, "window_ms": 100, "val_every": 100, "n_branches": 15, "n_memory": 10,
                   "hidden": 16, "batch_size": 8},
-        # the recurrence runs bin by bin (~0.2 s per step on CPU): trained until validation stops improving
-        "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
+        "standard": STANDARD_BUDGET,
         "paper": {"steps": 30000, "patience": 10},
     }
 
@@ -270,7 +278,7 @@ class LSTMMethod(Surrogate):
     params = {**Surrogate.params, "hidden": Param(50, "LSTM units (50 on 1,278 inputs: the ELM work's 266 K)", low=1)}
     profiles = {
         "quick": {"steps": 1000, "window_ms": 100, "val_every": 100, "hidden": 16, "batch_size": 8},
-        "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
+        "standard": STANDARD_BUDGET,
         "paper": {"steps": 30000, "patience": 10},
     }
 
@@ -287,7 +295,7 @@ class LIFMethod(Surrogate):
                 "Expressive Leaky Memory neuron, ICLR")
     profiles = {
         "quick": {"steps": 1000, "window_ms": 100, "val_every": 100, "batch_size": 8},
-        "standard": {"steps": 5000, "batch_size": 8, "patience": 5},
+        "standard": STANDARD_BUDGET,
         "paper": {"steps": 30000, "patience": 10},
     }
 

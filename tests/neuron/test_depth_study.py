@@ -98,3 +98,26 @@ def test_data_scaling_compares_depths_at_each_size_and_measures_the_growth_of_th
     assert plot(table.reset_index(), tmp_path / "scaling.png", "test").stat().st_size > 0
     with pytest.raises(ValueError, match="two or more"):
         scaling_table([rec(1, 100.0, 0.8, 0)], "standard")
+
+
+def test_the_fixed_field_control_compares_depths_at_one_receptive_field(tmp_path):
+    """Depth 1 and 3 run with receptive_field=153 join the paper-rule depth 7 (45 + 6 x 18 = 153 ms) in the
+    control; they stay out of the main table, whose depth-1 net sees 45 ms."""
+    from repbench.benchmarks.neuron.studies.depth import fixed_field_table
+
+    def rec(depth, auc, seed, field=0):
+        r = _record("neuron-nmda", depth, auc, seed)
+        r["identity"]["method_params"].update(kernel_first=45, kernel_rest=19, receptive_field=field)
+        return r
+
+    records = [rec(1, a, s) for s, a in enumerate((0.80, 0.82))] + [rec(7, a, s) for s, a in enumerate((0.90, 0.92))]
+    records += [rec(1, a, s, field=153) for s, a in enumerate((0.88, 0.90))]
+    records += [rec(3, a, s, field=153) for s, a in enumerate((0.89, 0.91))]
+    main = depth_table(records, "standard").set_index("depth")
+    assert sorted(main.index) == [1, 7] and main.loc[1, "mean"] == pytest.approx(0.81)
+    fixed = fixed_field_table(records, "standard").set_index("depth")
+    assert set(fixed["field_ms"]) == {153}
+    assert fixed.loc[1, "mean"] == pytest.approx(0.89) and fixed.loc[7, "diff_vs_depth1"] == pytest.approx(0.02)
+    assert fixed.loc[3, "verdict"].startswith("inconclusive")
+    assert fixed_field_table(records[:4], "standard").empty
+    assert plot(main.reset_index(), tmp_path / "d.png", "t", fixed=fixed.reset_index()).stat().st_size > 0

@@ -202,6 +202,19 @@ def test_patience_stops_once_validation_stops_improving(data_dir, monkeypatch):
     assert report["steps_run"] == 50 and report["selected_step"] == 20 and report["best_val_auc"] == 0.7
 
 
+def test_tcn_records_the_receptive_field_it_trained_with(data_dir):
+    from repbench import RunContext
+    from repbench.benchmarks.neuron.tasks import NeuronIF
+    from repbench.methods.neuron.surrogates import TCNMethod
+
+    ctx = RunContext(seed=0, profile="quick", device="cpu")
+    data = NeuronIF(seconds=8.0, trial_ms=2000).load(ctx)
+    small = {"steps": 2, "window_ms": 100, "val_every": 1, "width": 2}
+    assert TCNMethod(**small, depth=3, receptive_field=30).fit(data, ctx).report()["receptive_field_ms"] == 30
+    paper_rule = TCNMethod(**small, depth=2, kernel_first=5, kernel_rest=3).fit(data, ctx).report()
+    assert paper_rule["receptive_field_ms"] == 5 + 2
+
+
 def test_loss_weights_move_geometrically_and_the_record_shows_where_they_ended(data_dir):
     from repbench import RunContext
     from repbench.benchmarks.neuron.tasks import NeuronIF

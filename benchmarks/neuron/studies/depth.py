@@ -1,9 +1,11 @@
 """The depth study's table and figure: spike AUC against TCN depth, one line per cell, 95 % CI bands.
 
     repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,2,3,4,5,7 [--profile P]
+    repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,3 --grid receptive_field=153
     repbench study depth [--profile standard]
 
-Reads the run records of the profile, writes results/neuron/depth_study_<profile>.csv and
+Reads the run records of the profile, writes results/neuron/depth_study_<profile>.csv,
+results/neuron/depth_fixed_field_<profile>.csv (the control: depth at one receptive field, when run) and
 results/plots/neuron_depth_study_<profile>.png. Each depth is compared with depth 1 of its cell: the
 difference of mean AUCs with a 95 % interval that adds the spread over seeds and the test set's own sampling
 error (the records' bootstrap SE over test trials), the smallest difference the study could detect (80 %
@@ -26,12 +28,26 @@ TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
 
 def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+    """Depth with the paper's kernel rule (the receptive field grows with depth), on the full training data."""
     frame = seed_rows(records, profile, metric)
-    frame = frame[frame["train_seconds"] == 0]  # the full training set (the data-scaling study has the rest)
+    frame = frame[(frame["train_seconds"] == 0) & (frame["fixed_field"] == 0)]  # data scaling has the rest
     if frame.empty:
         raise ValueError(f"no finished tcn records of {', '.join(TASKS)} on their full training data in profile "
                          f"{profile!r}; run the study first")
     return compare_with_depth1(summarise(frame, ["task", "depth"], metric))
+
+
+def fixed_field_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+    """The control that separates depth from temporal context: every depth at one receptive field (the runs
+    with `receptive_field=R`, joined by the paper-rule nets whose field happens to be R), each depth compared
+    with depth 1 at the same field. Empty when no run fixed the field."""
+    frame = seed_rows(records, profile, metric)
+    frame = frame[frame["train_seconds"] == 0]
+    fields = set(frame.loc[frame["fixed_field"] > 0, "field_ms"])
+    frame = frame[frame["field_ms"].isin(fields)]
+    if frame.empty:
+        return pd.DataFrame()
+    return compare_with_depth1(summarise(frame, ["task", "field_ms", "depth"], metric), within=("task", "field_ms"))
 
 
 def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -> pd.DataFrame:
@@ -44,8 +60,9 @@ def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -
 
 
 def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
-    """One row per finished tcn record of the profile (presets aside): task, depth, training seconds, seed, the
-    metric, its bootstrap SE, the soma's explained variance and the parameter count."""
+    """One row per finished tcn record of the profile (presets aside): task, depth, receptive field (and whether
+    it was fixed), training seconds, seed, the metric, its bootstrap SE, the soma's explained variance and the
+    parameter count."""
     rows = []
     for r in records:
         ident = r["identity"]
@@ -54,7 +71,11 @@ def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> p
         if ident["profile"] != profile or ident["method_params"].get("preset"):
             continue
         values = {m["name"]: m["value"] for m in r["metrics"]}
-        rows.append({"task": ident["task"], "depth": ident["method_params"]["depth"], "seed": r["seed"],
+        params = ident["method_params"]
+        depth, fixed = params["depth"], params.get("receptive_field", 0)
+        paper_rule = params.get("kernel_first", 45) + (depth - 1) * (params.get("kernel_rest", 19) - 1)
+        rows.append({"task": ident["task"], "depth": depth, "seed": r["seed"],
+                     "fixed_field": fixed, "field_ms": values.get("receptive_field_ms", fixed or paper_rule),
                      metric: values[metric], "n_parameters": values.get("n_parameters"),
                      "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan),
                      "soma_explained_variance": values.get("soma_explained_variance", math.nan),
@@ -99,16 +120,22 @@ def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)
     return table
 
 
-def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str, float]] = ()) -> Path:
+def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str, float]] = (),
+         fixed: pd.DataFrame | None = None) -> Path:
+    """Solid lines: the paper's kernels (field grows with depth); dashed: the fixed-field control, if run."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    for task, block in table.groupby("task"):
+    lines = [(f"{task}", block, "o-") for task, block in table.groupby("task")]
+    if fixed is not None and not fixed.empty:
+        lines += [(f"{task}, field fixed at {field:g} ms", block, "s--")
+                  for (task, field), block in fixed.groupby(["task", "field_ms"])]
+    for label, block, style in lines:
         block = block.sort_values("depth")
-        ax.plot(block["depth"], block["mean"], "o-", label=task)
+        ax.plot(block["depth"], block["mean"], style, label=label)
         half = block["ci95"].fillna(0)
         # an AUC lies in [0, 1]; with 2-3 seeds the Student-t band can reach past it
         ax.fill_between(block["depth"], (block["mean"] - half).clip(0, 1), (block["mean"] + half).clip(0, 1), alpha=0.2)
@@ -136,8 +163,12 @@ def run_study(profile: str = "standard", results: Path | None = None) -> tuple[P
     """The table and figure of one profile's depth study, from its records; returns their paths."""
     from repbench.api import load_records
 
-    table = depth_table(load_records(profile, results), profile)
+    records = load_records(profile, results)
+    table = depth_table(records, profile)
+    fixed = fixed_field_table(records, profile)
     csv, png = study_paths("neuron", "depth_study", profile, results)
     write_table(table, csv)
-    plot(table, png, f"spike AUC vs depth ({profile} profile; mean and 95 % CI over seeds)", published())
+    if not fixed.empty:
+        write_table(fixed, csv.with_name(f"depth_fixed_field_{profile}.csv"))
+    plot(table, png, f"spike AUC vs depth ({profile} profile; mean and 95 % CI over seeds)", published(), fixed)
     return csv, png
