@@ -154,12 +154,9 @@ def run(
             records = {r["key"]: r for r in store.records()}
             finals = []
             for group in groups:
-                if not group.trials:  # nothing to tune: the method declares no search distribution
-                    finals += group.finals
-                    continue
-                higher = bool(registry.get_task(group.finals[0].task).main_metric().higher_is_better)
-                choices.append(tuning.select(group, records, higher))
-                finals += tuning.finals(choices[-1], tune)
+                choice, chosen = tuning.choose(registry, group, records, tune)
+                choices += [choice] if choice else []
+                finals += chosen
             cells = [*trials, *finals]
             if not summary.interrupted:
                 final = run_cells(finals, store, engine, options, force=force, progress=progress)

@@ -112,12 +112,8 @@ def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin
     out = []
     for group in tuning.plan_trials(registry, finals, run.tune, tuning.fixed_by_grid(run.grid), run.trial_set):
         out += [planned(t, "trial", t) for t in group.trials]
-        if not group.trials:
-            out += [planned(c, "final", c) for c in group.finals]
-            continue
-        higher = bool(registry.get_task(group.finals[0].task).main_metric().higher_is_better)
-        choice = tuning.select(group, records, higher)
-        tuned_all = all(t.key in records for t in group.trials)
-        chosen = tuning.finals(choice, run.tune) if tuned_all else []
+        _, chosen = tuning.choose(registry, group, records, run.tune)
+        if not all(t.key in records for t in group.trials):
+            chosen = []  # the winner is known once every trial has run
         out += [planned(c, "final", c) for c in chosen] or [planned(None, "final", c) for c in group.finals]
     return out

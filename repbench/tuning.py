@@ -105,3 +105,14 @@ def finals(choice: Selection, n: int) -> list[Cell]:
         tuning["trial_schedule"] = {k: choice.group.trials[0].method_params[k] for k in choice.group.shortened}
     return [replace(cell, method_params={**choice.params, **{k: cell.method_params[k] for k in choice.group.shortened}},
                     tuning=tuning) for cell in choice.group.finals]
+
+
+def choose(registry: Registry, group: Group, records: Mapping[str, dict[str, Any]], n: int
+           ) -> tuple[Selection | None, list[Cell]]:
+    """One group's final cells: its own when nothing is tuned (no selection), else those with the winner's
+    values (none when no trial finished)."""
+    if not group.trials:  # the method declares no search distribution
+        return None, list(group.finals)
+    higher = bool(registry.get_task(group.finals[0].task).main_metric().higher_is_better)
+    choice = select(group, records, higher)
+    return choice, finals(choice, n)
