@@ -8,8 +8,11 @@ import pytest
 from repbench.benchmarks.pretraining.studies.convergence import convergence_table, curves, epochs_to, plot
 
 
-def _record(method, val_error, recon, profile="standard", stage="final", status="ok"):
-    return {"status": status, "identity": {"task": "mnist", "method": method, "profile": profile, "stage": stage},
+def _record(method, val_error, recon, profile="standard", stage="final", status="ok", params=None, seed=0,
+            tuning=None):
+    identity = {"task": "mnist", "method": method, "profile": profile, "stage": stage, "replicate": seed,
+                "method_params": params or {}}
+    return {"status": status, "identity": identity | ({"tuning": tuning} if tuning else {}),
             "curves": {"val_error": val_error, "recon_err_l1": recon}}
 
 
@@ -30,3 +33,13 @@ def test_convergence_table_and_figure(tmp_path):
     assert plot(data, 1.25, tmp_path / "c.png", "test").stat().st_size > 0
     with pytest.raises(ValueError, match="no finished records"):
         curves(records, "paper", "mnist")
+
+
+def test_one_configuration_per_method_the_tuned_one_first():
+    """A grid over architectures is never pooled: the tuned configuration wins, else the one with most seeds."""
+    tuned = [_record("dbn-cd", [2.0, 1.0], [1.0], params={"lr": 0.05}, seed=s, tuning={"trials": 8}) for s in (0, 1)]
+    deeper = [_record("dbn-cd", [5.0, 4.0], [1.0], params={"lr": 0.05, "hidden": [1600]}, seed=s) for s in range(3)]
+    untuned = [_record("dbn-reba", [3.0], [1.0], params={"lr": lr}, seed=s) for lr, s in [(0.1, 0), (0.2, 0), (0.2, 1)]]
+    data = curves(tuned + deeper + untuned, "standard", "mnist")
+    assert [c.tolist() for c in data["dbn-cd"]["val_error"]] == [[2.0, 1.0], [2.0, 1.0]]
+    assert len(data["dbn-reba"]["val_error"]) == 2  # lr 0.2: two seeds

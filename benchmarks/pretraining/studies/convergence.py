@@ -25,16 +25,25 @@ METHODS = ("dbn-cd", "dbn-cd-mf", "dbn-reba", "dbn-hybrid", "sae", "dbn-pcd", "m
 
 
 def curves(records: list[dict], profile: str, task: str) -> dict[str, dict[str, list[np.ndarray]]]:
-    """{method: {curve name: [one array per seed]}} of the finished final records that kept curves."""
-    out: dict[str, dict[str, list[np.ndarray]]] = {}
+    """{method: {curve name: [one array per seed]}} of the finished final records that kept curves, one
+    configuration per method: the tuned one if the method was tuned, else the one with the most seeds (so a
+    grid over architectures or learning rates is never pooled into one band)."""
+    from repbench.tuning import config_key
+
+    configs: dict[str, dict[str, list[dict]]] = {}
     for r in records:
         ident = r["identity"]
         if (r.get("status") != "ok" or ident["profile"] != profile or ident["task"] != task
                 or ident["method"] not in METHODS or ident.get("stage", "final") != "final"
                 or not isinstance(r.get("curves"), dict)):
             continue
-        for name, values in r["curves"].items():
-            out.setdefault(ident["method"], {}).setdefault(name, []).append(np.asarray(values, dtype=float))
+        configs.setdefault(ident["method"], {}).setdefault(config_key(ident), []).append(r)
+    out: dict[str, dict[str, list[np.ndarray]]] = {}
+    for method, by_config in configs.items():
+        chosen = max(by_config.values(), key=lambda rs: ("tuning" in rs[0]["identity"], len(rs)))
+        for r in chosen:
+            for name, values in r["curves"].items():
+                out.setdefault(method, {}).setdefault(name, []).append(np.asarray(values, dtype=float))
     if not out:
         raise ValueError(f"no finished records of {', '.join(METHODS)} with learning curves on {task!r} in profile "
                          f"{profile!r}; run them first (records made before curves were kept have none)")
@@ -69,14 +78,15 @@ def convergence_table(data: dict[str, dict[str, list[np.ndarray]]], threshold: f
     return pd.DataFrame(rows).sort_values("best_val_error").reset_index(drop=True)
 
 
-def _band(ax, series: list[np.ndarray], label: str) -> None:
+def _band(ax, series: list[np.ndarray], label: str, color: str) -> None:
     n = min(len(s) for s in series)
     stack = np.stack([s[:n] for s in series])
     mean = stack.mean(0)
     half = np.array([ci95(stack[:, i]) for i in range(n)]) if len(stack) > 1 else np.zeros(n)
     x = np.arange(1, n + 1)
-    (line,) = ax.plot(x, mean, label=label)
-    ax.fill_between(x, mean - np.nan_to_num(half), mean + np.nan_to_num(half), color=line.get_color(), alpha=0.15)
+    ax.plot(x, mean, label=label, color=color)
+    low = np.maximum(mean - np.nan_to_num(half), mean / 10)  # a t-band over few seeds can cross 0 on a log axis
+    ax.fill_between(x, low, mean + np.nan_to_num(half), color=color, alpha=0.15)
 
 
 def plot(data: dict[str, dict[str, list[np.ndarray]]], threshold: float, path: Path, title: str) -> Path:
@@ -84,20 +94,26 @@ def plot(data: dict[str, dict[str, list[np.ndarray]]], threshold: float, path: P
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    colors = dict(zip(METHODS, plt.get_cmap("tab10").colors, strict=False))  # one per method, both panels
     for method, d in sorted(data.items()):
         if "recon_err_l1" in d:
-            _band(left, d["recon_err_l1"], method)
+            _band(left, d["recon_err_l1"], method, colors[method])
         if "val_error" in d:
-            _band(right, d["val_error"], method)
+            _band(right, d["val_error"], method, colors[method])
+    top = max(8.0, 3 * threshold)  # the first epochs of an unstable run would squash the differences that matter
+    right.set_ylim(0.6 * threshold, top)
     left.set_xlabel("pretraining epoch (layer 1)")
     left.set_ylabel("reconstruction error per image (2,048 inputs)")
     left.set_yscale("log")
     right.axhline(threshold, color="grey", ls="--", lw=1, label=f"threshold {threshold:.3g} %")
     right.set_xlabel("fine-tuning epoch")
-    right.set_ylabel("validation error (%)")
+    right.set_ylabel(f"validation error (%; clipped at {top:g})")
     right.set_yscale("log")
+    right.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    right.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
     for ax in (left, right):
         ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=9)
