@@ -1,4 +1,4 @@
-"""The pretraining family's command: `repbench study codes`."""
+"""The pretraining family's commands: `repbench study codes|convergence|claims|rbm-speed`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ def convergence(profile: str, task: str, results: Path | None) -> None:
     from repbench.benchmarks.pretraining.studies.convergence import run_study
 
     report_study(run_study, profile, task, results)
+
+
+@register_command("study")
+@click.command("claims")
+@profile_option
+@results_option
+def claims(profile: str, results: Path | None) -> None:
+    """The paper's claims (REBA vs mean-field and sampled CD-1, hybrid vs CD-1, pretraining vs scratch, faster
+    fine-tuning) tested on the tuned final seeds of mnist and mnist-1k: difference, interval, Holm-corrected p,
+    smallest detectable difference and a verdict."""
+    from repbench.benchmarks.pretraining.studies.claims import run_study
+
+    report_study(run_study, profile, results)
 
 
 @register_command("study")

@@ -1,0 +1,52 @@
+"""The claims table: each claim a Welch test between two tuned methods, with a verdict that follows the numbers."""
+
+import math
+
+import pytest
+from scipy import stats
+
+from repbench.benchmarks.pretraining.studies.claims import claims_table, seed_values, welch
+
+
+def _record(method, error, seed, task="mnist", val=None, status="ok", tuned=True):
+    identity = {"task": task, "method": method, "profile": "standard", "stage": "final", "replicate": seed}
+    return {"status": status, "identity": identity | ({"tuning": {"trials": 8}} if tuned else {}),
+            "metrics": [{"name": "test_error", "value": error}], "curves": {"val_error": val or [5.0, 2.0, 1.0]}}
+
+
+def test_welch_matches_scipy_and_its_interval_and_power_follow_the_t_distribution():
+    a, b = [1.0, 1.2, 1.1, 1.3], [1.5, 1.7, 1.4, 1.8, 1.6]
+    out = welch(a, b)
+    assert out["diff"] == pytest.approx(1.15 - 1.6)
+    assert out["p"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue)
+    se = math.sqrt(stats.tvar(a) / 4 + stats.tvar(b) / 5)
+    assert out["diff_ci95"] / se == pytest.approx(stats.t.ppf(0.975, 7), rel=0.05)  # df near 7 here
+    assert out["min_detectable"] > out["diff_ci95"]
+    assert math.isnan(welch([1.0], b)["p"])
+
+
+def test_claims_hold_fail_or_stay_inconclusive_as_the_seeds_say():
+    """REBA clearly better than mean-field CD, clearly worse than sampled CD, and tied with scratch."""
+    records = []
+    for s, noise in enumerate((-0.02, -0.01, 0.0, 0.01, 0.02)):
+        records += [_record("dbn-reba", 1.5 + noise, s), _record("dbn-cd-mf", 2.0 + noise, s),
+                    _record("dbn-cd", 1.2 + noise, s), _record("mlp-scratch", 1.5 + 10 * noise, s)]
+    records += [_record("dbn-cd", 0.1, 9, tuned=False),  # untuned configurations stay out
+                _record("mlp-scratch", 89.0, 7, status="degenerate")]
+    table = claims_table(records, "standard").set_index(["task", "method", "against", "metric"])
+    assert table.loc[("mnist", "dbn-reba", "dbn-cd-mf", "test_error"), "verdict"] == "holds"
+    assert table.loc[("mnist", "dbn-reba", "dbn-cd", "test_error"), "verdict"].startswith("fails")
+    tie = table.loc[("mnist", "dbn-reba", "mlp-scratch", "test_error")]
+    assert tie["verdict"].startswith("inconclusive (could detect") and tie["degenerate_seeds"] == 1
+    assert tie["seeds_against"] == 5
+    assert table.loc[("mnist", "dbn-reba", "dbn-cd", "test_error"), "mean_against"] == pytest.approx(1.2)
+    with pytest.raises(ValueError, match="no tuned final records"):
+        claims_table(records, "paper")
+
+
+def test_epochs_to_a_common_validation_error_count_a_seed_that_never_gets_there_as_censored():
+    records = [_record("dbn-reba", 1.0, 0, val=[3.0, 1.0]), _record("dbn-reba", 1.0, 1, val=[1.0, 1.0]),
+               _record("dbn-cd-mf", 1.0, 0, val=[3.0, 3.0])]
+    values = seed_values(records, "standard", "mnist")
+    assert values["dbn-reba"]["epochs_to_threshold"] == [2.0, 1.0]  # threshold 1.25 x 1.0
+    assert values["dbn-cd-mf"]["epochs_to_threshold"] == [3.0]  # never reached in 2 epochs
