@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from repbench.cells import Cell
+from repbench.cells import Cell, canonical_json
 from repbench.params import ParamError, did_you_mean
 
 RUN_KEYS = {"profiles", "tasks", "methods", "grid", "seeds", "tune", "trial_set"}
@@ -93,16 +93,27 @@ def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin
 
     registry, finals = api.plan_run(run.tasks, run.methods, profile, run.grid, run.seeds, plugin_paths)
     records = {r["key"]: r for r in records}
-    walls: dict[Any, list[float]] = {}  # by configuration (identity less the seed), and by task x method x stage
+
+    def shape(task: str, method: str, stage: str, params: dict[str, Any]) -> tuple:
+        """What sets a cell's cost: its task, method, stage and parameters other than the searched ones (an
+        architecture costs what it costs whatever learning rate tuning picks)."""
+        spec = registry.get_method(method).params if method in registry.methods else {}
+        fixed = {k: v for k, v in params.items() if not (k in spec and spec[k].search)}
+        return task, method, stage, canonical_json(fixed)
+
+    walls: dict[Any, list[float]] = {}  # by configuration (identity less the seed), by shape, by task x method
     for r in records.values():
         ident, wall = r["identity"], (r.get("timings") or {}).get("wall_s")
         if wall and r.get("status") in ("ok", "degenerate") and ident["profile"] == profile:
-            walls.setdefault(tuning.config_key(ident), []).append(wall)
-            walls.setdefault((ident["task"], ident["method"], ident.get("stage", "final")), []).append(wall)
+            stage = ident.get("stage", "final")
+            for key in (tuning.config_key(ident), shape(ident["task"], ident["method"], stage, ident["method_params"]),
+                        (ident["task"], ident["method"], stage)):
+                walls.setdefault(key, []).append(wall)
 
     def planned(cell: Cell | None, stage: str, like: Cell) -> PlannedCell:
         done = cell is not None and cell.key in records and records[cell.key].get("status") in ("ok", "degenerate")
         seen = (walls.get(tuning.config_key(cell.identity())) if cell is not None else None) \
+            or walls.get(shape(like.task, like.method, stage, dict(like.method_params))) \
             or walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
         label = cell.label if cell is not None else f"{like.label} (after tuning)"
         return PlannedCell(cell, stage, label, done, None if done else (statistics.mean(seen) if seen else None))

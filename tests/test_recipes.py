@@ -79,3 +79,24 @@ def test_unknown_recipes_and_keys_are_named(toy_recipes):
         recipes.load("bad")
     done = CliRunner().invoke(main, ["reproduce", "toypaper", "--profile", "paper", "--dry-run"])
     assert done.exit_code == 2 and "nothing for profile 'paper'" in done.output
+
+
+def test_time_estimates_come_from_the_closest_stored_configuration(registry):
+    """Other seeds of the same configuration first; then records differing only in tuned parameters (the same
+    shift, another lr); then any record of the task and method."""
+    run = recipes.RecipeRun(("toy",), ("toy-lr",), {"shift": ["0.5"], "lr": ["2.0"]}, 1, 0, {})
+
+    def estimate(stored):
+        [cell] = recipes.plan(run, "quick", stored, plugin_paths=[str(TOY)])
+        return cell
+
+    planned = estimate([]).cell.identity()
+
+    def record(key, replicate, **params):
+        identity = {**planned, "replicate": replicate, "method_params": {**planned["method_params"], **params}}
+        return {"key": key, "status": "ok", "identity": identity, "timings": {"wall_s": float(len(key))}}
+
+    same, other_lr, other_shift = record("a", 9), record("bb", 0, lr=3.0), record("ccc", 0, shift=0.0)
+    assert estimate([same, other_lr, other_shift]).estimate_s == 1.0
+    assert estimate([other_lr, other_shift]).estimate_s == 2.0
+    assert estimate([other_shift]).estimate_s == 3.0
