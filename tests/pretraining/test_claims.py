@@ -8,8 +8,9 @@ from scipy import stats
 from repbench.benchmarks.pretraining.studies.claims import claims_table, seed_values, welch
 
 
-def _record(method, error, seed, task="mnist", val=None, status="ok", tuned=True):
-    identity = {"task": task, "method": method, "profile": "standard", "stage": "final", "replicate": seed}
+def _record(method, error, seed, task="mnist", val=None, status="ok", tuned=True, hidden=(800, 800), lr=0.01):
+    identity = {"task": task, "method": method, "profile": "standard", "stage": "final", "replicate": seed,
+                "method_params": {"hidden": list(hidden), "lr": lr}}
     return {"status": status, "identity": identity | ({"tuning": {"trials": 8}} if tuned else {}),
             "metrics": [{"name": "test_error", "value": error}], "curves": {"val_error": val or [5.0, 2.0, 1.0]}}
 
@@ -63,3 +64,21 @@ def test_fine_tuning_speed_is_measured_against_a_bar_both_methods_reach():
     from repbench.benchmarks.pretraining.studies.claims import epochs_to_reach
     assert epochs_to_reach([np.array([3.0, 2.0]), np.array([9.0, 9.0])], 2.0)[0] == 2.0
     assert math.isnan(epochs_to_reach([np.array([9.0, 9.0])], 2.0)[0])  # never there: left out of the test
+
+
+def test_the_deeper_net_gets_the_claims_and_a_comparison_with_the_smaller_one():
+    """On 784-1600-1600-800-800-10 (grid runs, not tuned) REBA beats mean-field CD clearly; each deeper method is
+    also compared with itself on 784-800-800-10; a one-seed deeper run at other values stays out."""
+    deep = (1600, 1600, 800, 800)
+    records = []
+    for s, noise in enumerate((-0.02, -0.01, 0.0, 0.01, 0.02)):
+        records += [_record("dbn-reba", 1.7 + noise, s), _record("dbn-cd-mf", 1.8 + noise, s),
+                    _record("dbn-reba", 1.3 + noise, s, tuned=False, hidden=deep),
+                    _record("dbn-cd-mf", 1.6 + noise, s, tuned=False, hidden=deep)]
+    records.append(_record("dbn-reba", 9.0, 0, tuned=False, hidden=deep, lr=0.5))
+    table = claims_table(records, "standard").query("metric == 'test_error'").set_index(["net", "method", "against"])
+    row = table.loc[("784-1600-1600-800-800-10", "dbn-reba", "dbn-cd-mf")]
+    assert row["mean"] == pytest.approx(1.3) and row["seeds"] == 5 and row["verdict"] == "holds"
+    depth = table.loc[("784-1600-1600-800-800-10", "dbn-reba", "dbn-reba on 784-800-800-10")]
+    assert depth["diff"] == pytest.approx(-0.4) and depth["verdict"] == "holds"
+    assert table.loc[("784-800-800-10", "dbn-reba", "dbn-cd-mf"), "mean"] == pytest.approx(1.7)

@@ -1,5 +1,5 @@
-"""The paper's claims as tests: each claim is a pair of tuned methods and a direction, decided on the final
-seeds with Welch's t-test (Holm-corrected over the table), the 95 % interval of the difference and the smallest
+"""The paper's claims as tests: each claim is a pair of methods and a direction, decided on the final seeds
+with Welch's t-test (Holm-corrected within each net's comparisons), the 95 % interval of the difference and the smallest
 difference the seeds could have detected (80 % power).
 
     repbench reproduce golovko2016 --profile standard      # the tuned finals this reads
@@ -9,7 +9,9 @@ Claims (Golovko, Kroshchanka & Treadwell 2016; the hybrid is the authors' later 
 is the claim of the layer-wise literature they build on, Erhan et al. 2010): REBA pretrains better than the
 classical rule it generalises (mean-field CD-1) and than sampled CD-1, the hybrid beats CD-1, pretraining
 beats training from scratch, and REBA's nets converge faster (fine-tuning epochs to a validation error both
-methods reach: 1.25 x the worse one's mean best). Writes results/pretraining/claims_<profile>.csv.
+methods reach: 1.25 x the worse one's mean best); on 784-800-800-10 (tuned) and on the authors' deeper
+784-1600-1600-800-800-10 (MNIST, with the values tuned on the smaller net), where each method is also compared
+with itself on the smaller net. Writes results/pretraining/claims_<profile>.csv.
 """
 
 from __future__ import annotations
@@ -35,26 +37,30 @@ CLAIMS = (
     ("REBA's nets fine-tune faster than mean-field CD-1's", "dbn-reba", "dbn-cd-mf", "epochs_to_threshold"),
 )
 TASKS = ("mnist", "mnist-1k")
-Z_80 = stats.norm.ppf(0.8)
+DEEPER = [1600, 1600, 800, 800]  # the authors' deeper MNIST net, 784-1600-1600-800-800-10
+SHALLOW_NET, DEEPER_NET = "784-800-800-10", "784-1600-1600-800-800-10"
 
 
-def seed_values(records: list[dict], profile: str, task: str) -> dict[str, dict[str, list]]:
+def seed_values(records: list[dict], profile: str, task: str, deeper: bool = False) -> dict[str, dict[str, list]]:
     """{method: {"test_error": per-seed values, "val_curves": per-seed validation curves, "degenerate": one
-    entry per degenerate seed}} of the tuned final cells; only finished ("ok") seeds give values."""
+    entry per degenerate seed}} of one configuration per method (the tuned one, else the one with the most
+    seeds) on 784-800-800-10, or on the deeper net; only finished ("ok") seeds give values."""
+    from repbench.benchmarks.pretraining.studies.convergence import one_config_per_method
+
+    def on_net(ident: dict) -> bool:
+        return (ident["method_params"].get("hidden") == DEEPER) == deeper
+
     out: dict[str, dict[str, list]] = {}
-    for r in records:
-        ident = r["identity"]
-        if (ident["profile"] != profile or ident["task"] != task or ident.get("stage", "final") != "final"
-                or not ident.get("tuning")):
-            continue
-        entry = out.setdefault(ident["method"], {"test_error": [], "val_curves": [], "degenerate": []})
-        if r.get("status") == "degenerate":
-            entry["degenerate"].append(1.0)
-        if r.get("status") != "ok":
-            continue
-        entry["test_error"].append({m["name"]: m["value"] for m in r["metrics"]}["test_error"])
-        if isinstance(r.get("curves"), dict) and "val_error" in r["curves"]:
-            entry["val_curves"].append(np.asarray(r["curves"]["val_error"], dtype=float))
+    for method, group in one_config_per_method(records, profile, task, on_net).items():
+        entry = out.setdefault(method, {"test_error": [], "val_curves": [], "degenerate": []})
+        for r in group:
+            if r.get("status") == "degenerate":
+                entry["degenerate"].append(1.0)
+            if r.get("status") != "ok":
+                continue
+            entry["test_error"].append({m["name"]: m["value"] for m in r["metrics"]}["test_error"])
+            if isinstance(r.get("curves"), dict) and "val_error" in r["curves"]:
+                entry["val_curves"].append(np.asarray(r["curves"]["val_error"], dtype=float))
     return out
 
 
@@ -95,26 +101,37 @@ def welch(better: list[float], other: list[float]) -> dict[str, float]:
 
 
 def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
+    """Every claim on each task's 784-800-800-10 and on MNIST's deeper net (where run), and per method "the
+    deeper net beats 784-800-800-10"; Holm within each net's comparisons."""
     rows = []
+
+    def add(task: str, net: str, claim: str, better: dict, other: dict, metric: str, **names: str) -> None:
+        if not better.get("test_error") or not other.get("test_error"):
+            return
+        a, b, threshold = pair_values(better, other, metric)
+        rows.append({"task": task, "net": net, "claim": claim, "metric": metric, **names, "threshold": threshold,
+                     "mean": np.mean(a) if a else math.nan, "mean_against": np.mean(b) if b else math.nan,
+                     "seeds": len(a), "seeds_against": len(b),
+                     "degenerate_seeds": len(better["degenerate"]) + len(other["degenerate"]), **welch(a, b)})
+
     for task in TASKS:
-        values = seed_values(records, profile, task)
-        for claim, better, other, metric in CLAIMS:
-            if better not in values or other not in values or not values[better]["test_error"] \
-                    or not values[other]["test_error"]:
-                continue
-            a, b, threshold = pair_values(values[better], values[other], metric)
-            rows.append({"task": task, "claim": claim, "metric": metric, "method": better, "against": other,
-                         "threshold": threshold, "mean": np.mean(a) if a else math.nan,
-                         "mean_against": np.mean(b) if b else math.nan, "seeds": len(a), "seeds_against": len(b),
-                         "degenerate_seeds": len(values[better]["degenerate"]) + len(values[other]["degenerate"]),
-                         **welch(a, b)})
+        nets = {SHALLOW_NET: seed_values(records, profile, task)}
+        if task == "mnist":
+            nets[DEEPER_NET] = seed_values(records, profile, task, deeper=True)
+        for net, values in nets.items():
+            for claim, better, other, metric in CLAIMS:
+                add(task, net, claim, values.get(better, {}), values.get(other, {}), metric,
+                    method=better, against=other)
+        for method, deep in nets.get(DEEPER_NET, {}).items():
+            add(task, DEEPER_NET, "the deeper net beats 784-800-800-10", deep, nets[SHALLOW_NET].get(method, {}),
+                "test_error", method=method, against=f"{method} on {SHALLOW_NET}")
     if not rows:
         raise ValueError(f"no tuned final records of the pretraining methods on {', '.join(TASKS)} in profile "
                          f"{profile!r}; run `repbench reproduce golovko2016 --profile {profile}` first")
     table = pd.DataFrame(rows)
-    tested = table["p"].notna()
     table["p_holm"] = math.nan
-    table.loc[tested, "p_holm"] = holm(table.loc[tested, "p"].to_numpy())
+    for _, family in table[table["p"].notna()].groupby("net"):  # one family per study: each net's comparisons
+        table.loc[family.index, "p_holm"] = holm(family["p"].to_numpy())
     table["verdict"] = [_verdict(r) for r in table.itertuples()]
     return table
 

@@ -24,24 +24,30 @@ from repbench.figures import save_figure, study_paths, write_table
 METHODS = ("dbn-cd", "dbn-cd-mf", "dbn-reba", "dbn-hybrid", "sae", "dbn-pcd", "mlp-scratch")
 
 
-def curves(records: list[dict], profile: str, task: str) -> dict[str, dict[str, list[np.ndarray]]]:
-    """{method: {curve name: [one array per seed]}} of the finished final records that kept curves, one
-    configuration per method: the tuned one if the method was tuned, else the one with the most seeds (so a
-    grid over architectures or learning rates is never pooled into one band)."""
+def one_config_per_method(records: list[dict], profile: str, task: str, keep=lambda identity: True
+                          ) -> dict[str, list[dict]]:
+    """{method: its final records of one configuration}: the tuned configuration if the method was tuned, else
+    the one with the most seeds, so a grid over architectures or learning rates is never pooled. `keep`
+    narrows the identities considered (e.g. one architecture)."""
     from repbench.tuning import config_key
 
     configs: dict[str, dict[str, list[dict]]] = {}
     for r in records:
         ident = r["identity"]
-        if (r.get("status") != "ok" or ident["profile"] != profile or ident["task"] != task
-                or ident["method"] not in METHODS or ident.get("stage", "final") != "final"
-                or not isinstance(r.get("curves"), dict)):
-            continue
-        configs.setdefault(ident["method"], {}).setdefault(config_key(ident), []).append(r)
+        if (ident["profile"] == profile and ident["task"] == task and ident["method"] in METHODS
+                and ident.get("stage", "final") == "final" and keep(ident)):
+            configs.setdefault(ident["method"], {}).setdefault(config_key(ident), []).append(r)
+    return {method: max(by_config.values(), key=lambda rs: ("tuning" in rs[0]["identity"], len(rs)))
+            for method, by_config in configs.items()}
+
+
+def curves(records: list[dict], profile: str, task: str) -> dict[str, dict[str, list[np.ndarray]]]:
+    """{method: {curve name: [one array per seed]}} of the finished records of one configuration per method
+    (`one_config_per_method`) that kept curves."""
+    usable = [r for r in records if r.get("status") == "ok" and isinstance(r.get("curves"), dict)]
     out: dict[str, dict[str, list[np.ndarray]]] = {}
-    for method, by_config in configs.items():
-        chosen = max(by_config.values(), key=lambda rs: ("tuning" in rs[0]["identity"], len(rs)))
-        for r in chosen:
+    for method, group in one_config_per_method(usable, profile, task).items():
+        for r in group:
             for name, values in r["curves"].items():
                 out.setdefault(method, {}).setdefault(name, []).append(np.asarray(values, dtype=float))
     if not out:
