@@ -129,7 +129,8 @@ def synaptic_weights(module: nn.Module) -> torch.Tensor:
 
 
 class ELMNeuron(nn.Module):
-    """Branch-ELM (Spieler et al. 2024): synaptic traces (tau 5 ms) summed into branches; memory units with
+    """Branch-ELM (Spieler et al. 2024; with n_branches=0 their plain ELM neuron, whose synapses feed the MLP one
+    by one): synaptic traces (tau 5 ms) summed into branches; memory units with
     log-spaced time constants (1-150 ms) updated by an MLP:
     m_t = k_m m_{t-1} + lambda (1 - k_m) 1.7159 tanh(2/3 MLP([b_t, k_m m_{t-1}])).
     Synaptic weights as in the reference: sign(input) x relu(w), w starting at 0.5, so an excitatory input can
@@ -138,15 +139,17 @@ class ELMNeuron(nn.Module):
     def __init__(self, n_in: int, n_excitatory: int, n_branches: int, n_memory: int, hidden: int,
                  tau_s: float = 5.0, lam: float = 5.0) -> None:
         super().__init__()
-        self.n_in, self.n_branches, self.lam = n_in, n_branches, lam
+        self.n_in, self.n_branches, self.lam = n_in, n_branches or n_in, lam
         add_signed_synapses(self, n_in, n_excitatory)
-        # fixed assignment of consecutive synapses to branches (neighbouring segments share a branch); the
-        # inhibitory half of the inputs mirrors the excitatory half
-        half = n_in // 2 if n_in % 2 == 0 else n_in
-        self.register_buffer("branch", torch.arange(n_in) % half * n_branches // half)
+        if n_branches == 0:  # the plain ELM neuron: every synapse feeds the memory MLP on its own
+            self.register_buffer("branch", torch.arange(n_in))
+        else:  # fixed assignment of consecutive synapses to branches (neighbouring segments share a branch); the
+            # inhibitory half of the inputs mirrors the excitatory half
+            half = n_in // 2 if n_in % 2 == 0 else n_in
+            self.register_buffer("branch", torch.arange(n_in) % half * n_branches // half)
         self.register_buffer("kappa_s", torch.tensor(math.exp(-1.0 / tau_s)))
         self.register_buffer("kappa_m", torch.exp(-1.0 / torch.logspace(0, math.log10(150.0), n_memory)))
-        self.mlp = nn.Sequential(nn.Linear(n_branches + n_memory, hidden), nn.ReLU(), nn.Linear(hidden, n_memory))
+        self.mlp = nn.Sequential(nn.Linear(self.n_branches + n_memory, hidden), nn.ReLU(), nn.Linear(hidden, n_memory))
         self.readout = nn.Linear(n_memory, 2)
         self.set_spike_bias(-2.0)
         self.receptive_field = 150

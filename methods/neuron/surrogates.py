@@ -249,12 +249,13 @@ class LNMethod(Surrogate):
 @register_method("elm")
 class ELMMethod(Surrogate):
     """Branch-ELM (Spieler et al. 2024): leaky synaptic traces into branches, memory units with learned MLP
-    updates and log-spaced time constants, a linear readout."""
+    updates and log-spaced time constants, a linear readout; `n_branches=0` is their plain ELM neuron."""
 
     citation = "Spieler, Rahaman, Martius, Scholkopf & Levina (2024), The Expressive Leaky Memory neuron, ICLR"
     params = {
         **Surrogate.params,
-        "n_branches": Param(45, "dendritic branches the synapses are summed into", low=1),
+        "n_branches": Param(45, "dendritic branches the synapses are summed into (0: none, every synapse feeds "
+                                "the memory MLP: the plain ELM neuron)", low=0),
         "n_memory": Param(20, "memory units", low=1),
         "hidden": Param(64, "MLP hidden units", low=1),
     }

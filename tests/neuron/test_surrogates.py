@@ -75,6 +75,21 @@ def test_elm_synapses_start_as_the_reference_and_keep_their_sign():
     assert weights.tolist() == [1.0, 0.0, 2.0, 0.0, -1.0, -0.0, -2.0, -0.0]  # excitatory >= 0, inhibitory <= 0
 
 
+def test_the_plain_elm_feeds_every_synapse_trace_to_the_memory_mlp():
+    """n_branches=0: no summation into branches; the MLP reads each synapse's trace (and the memory)."""
+    plain, branched = ELMNeuron(8, 4, 0, 3, 5), ELMNeuron(8, 4, 2, 3, 5)
+    assert plain.mlp[0].in_features == 8 + 3 and branched.mlp[0].in_features == 2 + 3
+    assert torch.equal(plain.branch, torch.arange(8))
+    x = torch.zeros(1, 8, 4)
+    x[0, 5, 0] = 1.0  # one inhibitory spike at t = 0
+    seen = []
+    plain.mlp.register_forward_hook(lambda module, inputs, out: seen.append(inputs[0][0, :8].clone()))
+    plain(x)
+    trace = torch.zeros(8)
+    trace[5] = -0.5  # signed (inhibitory) and rectified weight 0.5
+    assert torch.allclose(seen[0], trace) and torch.allclose(seen[1], trace * plain.kappa_s)
+
+
 def test_lstm_has_the_elm_works_parameter_count():
     lstm = LSTMNeuron(1278, 50)
     assert sum(p.numel() for p in lstm.lstm.parameters()) == pytest.approx(266e3, rel=0.01)
