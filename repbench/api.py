@@ -15,7 +15,7 @@ import json
 import os
 import signal
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,18 @@ def check_data(registry: Registry, cells: Sequence[Cell]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """One grid of cells, tasks x methods x grid x seeds, tuned first when `tune` > 0 (None: the profile's)."""
+
+    tasks: str | Iterable[str] | None = None
+    methods: str | Iterable[str] | None = None
+    grid: Mapping[str, Any] | None = None
+    seeds: int | None = None
+    tune: int | None = None
+    trial_params: Mapping[str, Any] | None = None
+
+
 def run(
     tasks: str | Iterable[str] | None = None,
     methods: str | Iterable[str] | None = None,
@@ -117,21 +129,50 @@ def run(
     schedule, the same for every method. `df.attrs["summary"]` holds the counts (ok, skipped, failed and
     degenerate with reasons, interrupted) and, when tuned, what each tuning chose.
     """
-    registry, cells = plan_run(tasks, methods, profile, grid, seeds, plugin_paths)
-    tune = get_profile(profile).tune if tune is None else tune
-    if tune < 0:
-        raise ParamError(f"tune must be 0 (no tuning) or a number of trials, got {tune}")
-    if tune:
-        untunable = sorted({c.task for c in cells
-                            if registry.get_task(c.task).validate is Task.validate})
+    return run_sweeps([Sweep(tasks, methods, grid, seeds, tune, trial_params)], profile=profile, jobs=jobs,
+                      executor=executor, scheduler=scheduler, timeout=timeout, device=device, force=force,
+                      results=results, plugin_paths=plugin_paths, progress=progress)
+
+
+def run_sweeps(
+    sweeps: Sequence[Sweep],
+    *,
+    profile: str = "quick",
+    jobs: int = 1,
+    executor: str = "process",
+    scheduler: str | None = None,
+    timeout: float | None = None,
+    device: str = "auto",
+    force: bool = False,
+    results: str | Path | None = None,
+    plugin_paths: Sequence[str] = (),
+    progress: bool = True,
+) -> pd.DataFrame:
+    """`run` for several sweeps at once (a paper's recipe): every cell that can start now (untuned sweeps'
+    cells, tuned sweeps' trials) goes into one pool, then the tuned finals, so no job waits for one sweep's
+    last cell while another sweep has work."""
+    registry, now, tuned = None, [], []  # tuned: (groups, number of trials) per tuned sweep
+    for sweep in sweeps:
+        registry, cells = plan_run(sweep.tasks, sweep.methods, profile, sweep.grid, sweep.seeds, plugin_paths)
+        tune = get_profile(profile).tune if sweep.tune is None else sweep.tune
+        if tune < 0:
+            raise ParamError(f"tune must be 0 (no tuning) or a number of trials, got {tune}")
+        if not tune:
+            now += cells
+            continue
+        untunable = sorted({c.task for c in cells if registry.get_task(c.task).validate is Task.validate})
         if untunable:
             raise ParamError(f"tasks {untunable} declare no validation score (`Task.validate`): they cannot be tuned")
+        groups = tuning.plan_trials(registry, cells, tune, tuning.fixed_by_grid(_grid(sweep.grid)), sweep.trial_params)
+        now += [t for g in groups for t in g.trials]
+        tuned.append((groups, tune))
     if timeout is not None and timeout <= 0:
         raise ParamError(f"timeout must be a positive number of seconds, got {timeout}")
     from repbench.device import resolve_device
 
     resolve_device(device)  # an unavailable device fails here, not once per cell
-    check_data(registry, cells)
+    now = list({c.key: c for c in now}.values())  # a cell two sweeps share runs once
+    check_data(registry, now)
     engine = make_executor(executor, jobs, scheduler)
     store = ResultStore(results or results_dir())
     cpus = os.cpu_count() or 1
@@ -146,23 +187,20 @@ def run(
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
     choices: list[tuning.Selection] = []
+    cells = list(now)
     try:
-        if tune:
-            groups = tuning.plan_trials(registry, cells, tune, tuning.fixed_by_grid(_grid(grid)), trial_params)
-            trials = [t for g in groups for t in g.trials]
-            summary = run_cells(trials, store, engine, options, force=force, progress=progress)
+        summary = run_cells(now, store, engine, options, force=force, progress=progress)
+        if tuned:
             records = {r["key"]: r for r in store.records()}
             finals = []
-            for group in groups:
-                choice, chosen = tuning.choose(registry, group, records, tune)
-                choices += [choice] if choice else []
-                finals += chosen
-            cells = [*trials, *finals]
+            for groups, n in tuned:
+                for group in groups:
+                    choice, chosen = tuning.choose(registry, group, records, n)
+                    choices += [choice] if choice else []
+                    finals += chosen
+            cells += finals
             if not summary.interrupted:
-                final = run_cells(finals, store, engine, options, force=force, progress=progress)
-                summary = _merge(summary, final)
-        else:
-            summary = run_cells(cells, store, engine, options, force=force, progress=progress)
+                summary = _merge(summary, run_cells(finals, store, engine, options, force=force, progress=progress))
     finally:
         signal.signal(signal.SIGTERM, previous)
     stored = list(store.records())

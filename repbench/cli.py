@@ -482,13 +482,11 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         click.echo(f"expected: {_duration(total)} of cell time, about {_duration(total / jobs)} on {jobs} "
                    f"job(s){note}")
         return
-    for run_spec in recipe.runs.get(profile, []):
-        try:
-            api.run(run_spec.tasks, run_spec.methods, profile=profile, grid=run_spec.grid, seeds=run_spec.seeds,
-                    jobs=jobs, tune=run_spec.tune, trial_params=run_spec.trial_set, results=root,
-                    plugin_paths=plugin_paths)
-        except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
-            fail(str(err))
+    sweeps = [api.Sweep(r.tasks, r.methods, r.grid, r.seeds, r.tune, r.trial_set) for r in recipe.runs.get(profile, [])]
+    try:
+        api.run_sweeps(sweeps, profile=profile, jobs=jobs, results=root, plugin_paths=plugin_paths)
+    except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
+        fail(str(err))
     for args in recipe.studies.get(profile, []):
         main.main([*args, "--results", str(root)] if "--results" not in args else args, standalone_mode=False)
     click.echo(f"done; `repbench report --results {root}` makes the page")

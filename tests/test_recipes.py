@@ -100,3 +100,26 @@ def test_time_estimates_come_from_the_closest_stored_configuration(registry):
     assert estimate([same, other_lr, other_shift]).estimate_s == 1.0
     assert estimate([other_lr, other_shift]).estimate_s == 2.0
     assert estimate([other_shift]).estimate_s == 3.0
+
+
+def test_sweeps_share_one_pool_and_a_shared_cell_runs_once(tmp_path, monkeypatch, registry):
+    """Untuned cells and tuning trials of every sweep start together; the tuned finals follow; a cell two
+    sweeps both ask for (toy-ok, seed 0) runs once."""
+    from repbench import runner
+
+    batches = []
+    real = api.run_cells
+
+    def spy(cells, *args, **kwargs):
+        batches.append(sorted((c.method, c.stage) for c in cells))
+        return real(cells, *args, **kwargs)
+
+    monkeypatch.setattr(api, "run_cells", spy)
+    assert runner.run_cells is real
+    sweeps = [api.Sweep("toy", "toy-ok", seeds=2), api.Sweep("toy", "toy-lr", seeds=1, tune=2),
+              api.Sweep("toy", "toy-ok", seeds=1)]
+    frame = api.run_sweeps(sweeps, profile="quick", jobs=0, results=tmp_path, plugin_paths=[str(TOY)],
+                           progress=False)
+    assert batches == [[("toy-lr", "trial"), ("toy-lr", "trial"), ("toy-ok", "final"), ("toy-ok", "final")],
+                       [("toy-lr", "final")]]
+    assert frame.attrs["summary"]["tuning"][0]["trials"] == 2 and frame.attrs["summary"]["ok"] == 5
