@@ -6,7 +6,7 @@ A thin layer over the library API (repbench/api.py): it parses options, calls th
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +171,33 @@ def print_summary(blocks: list) -> None:
     console.print(Text(SUMMARY_NOTE))
 
 
+def report_run(frame: Any, store: ResultStore, profile: str, plugin_paths: Sequence[str]) -> int:
+    """What a run chose, the leaderboard summary, the counts and every failure; returns the exit code."""
+    from repbench import api
+    from repbench import board as lb
+
+    summary = frame.attrs["summary"]
+    for chosen in summary["tuning"]:
+        picked = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                           for k, v in (chosen["params"] or {}).items())
+        outcome = f"chose {picked} (validation {chosen['validation']:.4g})" if chosen["params"] else chosen["reason"]
+        click.echo(f"tuned {chosen['task']}/{chosen['method']}: {chosen['finished']}/{chosen['trials']} trials "
+                   f"finished; {outcome}")
+    print_summary(lb.summary_blocks(api.leaderboard(results=store.results_dir, profile=profile,
+                                                     plugin_paths=plugin_paths)))
+    click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
+               f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
+    for label, reason in summary["failed"]:
+        click.secho(f"  failed {label}: {reason}", fg="red", err=True)
+    for label, reason in summary["degenerate"]:
+        click.secho(f"  {label}: {reason}", fg="yellow", err=True)
+    for path in summary["kept"]:
+        click.secho(f"  an earlier ok record was kept; the failed attempt is in {path}", fg="yellow", err=True)
+    if summary["interrupted"]:
+        click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
+    return RunSummary(**{k: v for k, v in summary.items() if k != "tuning"}).exit_code
+
+
 @main.command(context_settings=CONTEXT)
 @click.option(
     "--profile",
@@ -254,7 +281,6 @@ def run(
     cell failed (its reason is stored and printed).
     """
     from repbench import api
-    from repbench import board as lb
 
     if executor == "dask" and timeout is not None:
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
@@ -284,26 +310,7 @@ def run(
                         progress=not no_progress)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
-    summary = frame.attrs["summary"]
-    for chosen in summary["tuning"]:
-        picked = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in (chosen["params"] or {}).items())
-        outcome = f"chose {picked} (validation {chosen['validation']:.4g})" if chosen["params"] else chosen["reason"]
-        click.echo(f"tuned {chosen['task']}/{chosen['method']}: {chosen['finished']}/{chosen['trials']} trials "
-                   f"finished; {outcome}")
-    print_summary(lb.summary_blocks(api.leaderboard(results=store.results_dir, profile=profile,
-                                                     plugin_paths=plugin_paths)))
-    click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
-               f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
-    for label, reason in summary["failed"]:
-        click.secho(f"  failed {label}: {reason}", fg="red", err=True)
-    for label, reason in summary["degenerate"]:
-        click.secho(f"  {label}: {reason}", fg="yellow", err=True)
-    for path in summary["kept"]:
-        click.secho(f"  an earlier ok record was kept; the failed attempt is in {path}", fg="yellow", err=True)
-    if summary["interrupted"]:
-        click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
-    sys.exit(RunSummary(**{k: v for k, v in summary.items() if k != "tuning"}).exit_code)
+    sys.exit(report_run(frame, store, profile, plugin_paths))
 
 
 @main.command(context_settings=CONTEXT)
@@ -484,9 +491,13 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         return
     sweeps = [api.Sweep(r.tasks, r.methods, r.grid, r.seeds, r.tune, r.trial_set) for r in recipe.runs.get(profile, [])]
     try:
-        api.run_sweeps(sweeps, profile=profile, jobs=jobs, results=root, plugin_paths=plugin_paths)
+        frame = api.run_sweeps(sweeps, profile=profile, jobs=jobs, results=root, plugin_paths=plugin_paths)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
+    code = report_run(frame, ResultStore(root), profile, plugin_paths)
+    if frame.attrs["summary"]["interrupted"]:
+        sys.exit(code)  # the studies wait for a finished run
     for args in recipe.studies.get(profile, []):
         main.main([*args, "--results", str(root)] if "--results" not in args else args, standalone_mode=False)
     click.echo(f"done; `repbench report --results {root}` makes the page")
+    sys.exit(code)
