@@ -198,6 +198,7 @@ def run_sweeps(
                     choice, chosen = tuning.choose(registry, group, records, n)
                     choices += [choice] if choice else []
                     finals += chosen
+            finals = list({c.key: c for c in finals}.values())
             cells += finals
             if not summary.interrupted:
                 summary = _merge(summary, run_cells(finals, store, engine, options, force=force, progress=progress))

@@ -17,7 +17,7 @@ from repbench.cluster import DaskUnavailable
 from repbench.params import Param, ParamError, did_you_mean
 from repbench.paths import results_dir
 from repbench.plugin import Component, Task
-from repbench.profiles import PROFILES, get_profile
+from repbench.profiles import PROFILES
 from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
 from repbench.runner import RunSummary
 from repbench.store import ResultStore
@@ -286,10 +286,9 @@ def run(
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
     store = ResultStore(results or results_dir())
     if dry_run:
-        from repbench.recipes import RecipeRun, plan
+        from repbench.recipes import plan
 
-        spec = RecipeRun(tasks or None, methods or None, parse_grid(grid), seeds,
-                         get_profile(profile).tune if tune is None else tune,
+        spec = api.Sweep(tasks or None, methods or None, parse_grid(grid), seeds, tune,
                          {k: v[0] for k, v in parse_grid(trial_set).items()})
         try:
             cells = plan(spec, profile, [] if force else store.records(), plugin_paths)
@@ -489,9 +488,9 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         click.echo(f"expected: {_duration(total)} of cell time, about {_duration(total / jobs)} on {jobs} "
                    f"job(s){note}")
         return
-    sweeps = [api.Sweep(r.tasks, r.methods, r.grid, r.seeds, r.tune, r.trial_set) for r in recipe.runs.get(profile, [])]
     try:
-        frame = api.run_sweeps(sweeps, profile=profile, jobs=jobs, results=root, plugin_paths=plugin_paths)
+        frame = api.run_sweeps(recipe.runs.get(profile, []), profile=profile, jobs=jobs, results=root,
+                               plugin_paths=plugin_paths)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
     code = report_run(frame, ResultStore(root), profile, plugin_paths)

@@ -11,25 +11,17 @@ from __future__ import annotations
 
 import statistics
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from repbench.api import Sweep
 from repbench.cells import Cell, canonical_json
 from repbench.params import ParamError, did_you_mean
+from repbench.profiles import get_profile
 
 RUN_KEYS = {"profiles", "tasks", "methods", "grid", "seeds", "tune", "trial_set"}
-
-
-@dataclass(frozen=True)
-class RecipeRun:
-    tasks: tuple[str, ...] | None
-    methods: tuple[str, ...] | None
-    grid: Mapping[str, list[str]]
-    seeds: int | None
-    tune: int
-    trial_set: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -37,7 +29,7 @@ class Recipe:
     name: str
     title: str
     citation: str
-    runs: dict[str, list[RecipeRun]] = field(default_factory=dict)  # profile -> runs
+    runs: dict[str, list[Sweep]] = field(default_factory=dict)  # profile -> runs
     studies: dict[str, list[list[str]]] = field(default_factory=dict)  # profile -> repbench argument lists
 
     def profiles(self) -> list[str]:
@@ -64,7 +56,7 @@ def load(name: str) -> Recipe:
         unknown = set(spec) - RUN_KEYS
         if unknown:
             raise ParamError(f"{path}: run {i + 1} has unknown keys {sorted(unknown)}; known: {sorted(RUN_KEYS)}")
-        run = RecipeRun(
+        run = Sweep(
             tuple(spec["tasks"]) if "tasks" in spec else None, tuple(spec["methods"]) if "methods" in spec else None,
             {k: [str(v) for v in vs] for k, vs in spec.get("grid", {}).items()}, spec.get("seeds"),
             int(spec.get("tune", 0)), dict(spec.get("trial_set", {})))
@@ -85,7 +77,7 @@ class PlannedCell:
     estimate_s: float | None  # from stored records of the same task, method and profile; None: no record yet
 
 
-def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin_paths=()) -> list[PlannedCell]:
+def plan(run: Sweep, profile: str, records: Iterable[dict[str, Any]], plugin_paths=()) -> list[PlannedCell]:
     """Every cell of one recipe run (tuning trials, then finals) with whether a record exists and its expected
     wall time: the mean of the stored records of the same configuration (other seeds), else of its task,
     method, profile and stage."""
@@ -118,12 +110,13 @@ def plan(run: RecipeRun, profile: str, records: Iterable[dict[str, Any]], plugin
         label = cell.label if cell is not None else f"{like.label} (after tuning)"
         return PlannedCell(cell, stage, label, done, None if done else (statistics.mean(seen) if seen else None))
 
-    if not run.tune:
+    tune = get_profile(profile).tune if run.tune is None else run.tune
+    if not tune:
         return [planned(c, "final", c) for c in finals]
     out = []
-    for group in tuning.plan_trials(registry, finals, run.tune, tuning.fixed_by_grid(run.grid), run.trial_set):
+    for group in tuning.plan_trials(registry, finals, tune, tuning.fixed_by_grid(run.grid or {}), run.trial_params):
         out += [planned(t, "trial", t) for t in group.trials]
-        _, chosen = tuning.choose(registry, group, records, run.tune)
+        _, chosen = tuning.choose(registry, group, records, tune)
         if not all(t.key in records for t in group.trials):
             chosen = []  # the winner is known once every trial has run
         out += [planned(c, "final", c) for c in chosen] or [planned(None, "final", c) for c in group.finals]

@@ -84,7 +84,7 @@ def test_unknown_recipes_and_keys_are_named(toy_recipes):
 def test_time_estimates_come_from_the_closest_stored_configuration(registry):
     """Other seeds of the same configuration first; then records differing only in tuned parameters (the same
     shift, another lr); then any record of the task and method."""
-    run = recipes.RecipeRun(("toy",), ("toy-lr",), {"shift": ["0.5"], "lr": ["2.0"]}, 1, 0, {})
+    run = api.Sweep(("toy",), ("toy-lr",), {"shift": ["0.5"], "lr": ["2.0"]}, 1, 0)
 
     def estimate(stored):
         [cell] = recipes.plan(run, "quick", stored, plugin_paths=[str(TOY)])
