@@ -67,15 +67,16 @@ def test_fine_tuning_speed_is_measured_against_a_bar_both_methods_reach():
 
 
 def test_the_deeper_net_gets_the_claims_and_a_comparison_with_the_smaller_one():
-    """On 784-1600-1600-800-800-10 (grid runs, not tuned) REBA beats mean-field CD clearly; each deeper method is
-    also compared with itself on 784-800-800-10; a one-seed deeper run at other values stays out."""
+    """On 784-1600-1600-800-800-10 at the authors' settings (REBA lr 0.04, mean-field CD 0.01) REBA beats
+    mean-field CD clearly; each deeper method is also compared with itself on 784-800-800-10; deeper runs at
+    other values (even with more seeds) stay out."""
     deep = (1600, 1600, 800, 800)
     records = []
     for s, noise in enumerate((-0.02, -0.01, 0.0, 0.01, 0.02)):
         records += [_record("dbn-reba", 1.7 + noise, s), _record("dbn-cd-mf", 1.8 + noise, s),
-                    _record("dbn-reba", 1.3 + noise, s, tuned=False, hidden=deep),
-                    _record("dbn-cd-mf", 1.6 + noise, s, tuned=False, hidden=deep)]
-    records.append(_record("dbn-reba", 9.0, 0, tuned=False, hidden=deep, lr=0.5))
+                    _record("dbn-reba", 1.3 + noise, s, tuned=False, hidden=deep, lr=0.04),
+                    _record("dbn-cd-mf", 1.6 + noise, s, tuned=False, hidden=deep, lr=0.01)]
+    records += [_record("dbn-reba", 9.0, s, tuned=False, hidden=deep, lr=0.5) for s in range(6)]
     table = claims_table(records, "standard").query("metric == 'test_error'").set_index(["net", "method", "against"])
     row = table.loc[("784-1600-1600-800-800-10", "dbn-reba", "dbn-cd-mf")]
     assert row["mean"] == pytest.approx(1.3) and row["seeds"] == 5 and row["verdict"] == "holds"

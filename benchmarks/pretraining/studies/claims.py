@@ -10,8 +10,8 @@ is the claim of the layer-wise literature they build on, Erhan et al. 2010): REB
 classical rule it generalises (mean-field CD-1) and than sampled CD-1, the hybrid beats CD-1, pretraining
 beats training from scratch, and REBA's nets converge faster (fine-tuning epochs to a validation error both
 methods reach: 1.25 x the worse one's mean best); on 784-800-800-10 (tuned) and on the authors' deeper
-784-1600-1600-800-800-10 (MNIST, with the values tuned on the smaller net), where each method is also compared
-with itself on the smaller net. Writes results/pretraining/claims_<profile>.csv.
+784-1600-1600-800-800-10 (MNIST, at the authors' settings), where each method is also compared with itself
+on the smaller net. Writes results/pretraining/claims_<profile>.csv.
 """
 
 from __future__ import annotations
@@ -43,12 +43,24 @@ SHALLOW_NET, DEEPER_NET = "784-800-800-10", "784-1600-1600-800-800-10"
 
 def seed_values(records: list[dict], profile: str, task: str, deeper: bool = False) -> dict[str, dict[str, list]]:
     """{method: {"test_error": per-seed values, "val_curves": per-seed validation curves, "degenerate": one
-    entry per degenerate seed}} of one configuration per method (the tuned one, else the one with the most
-    seeds) on 784-800-800-10, or on the deeper net; only finished ("ok") seeds give values."""
+    entry per degenerate seed}} of one configuration per method: on 784-800-800-10 the tuned one (else the one
+    with the most seeds), on the deeper net the one at the authors' settings (every searched parameter at its
+    default); only finished ("ok") seeds give values."""
     from repbench.benchmarks.pretraining.studies.convergence import one_config_per_method
+    from repbench.registry import discover
+
+    registry = discover()
+
+    def authors_settings(ident: dict) -> bool:
+        method = registry.get_method(ident["method"])
+        defaults = method.resolve(profile)  # the profile's settings: the authors' published values
+        return all(ident["method_params"].get(k, defaults[k]) == defaults[k]
+                   for k, spec in method.params.items() if spec.search)
 
     def on_net(ident: dict) -> bool:
-        return (ident["method_params"].get("hidden") == DEEPER) == deeper
+        if not deeper:
+            return ident["method_params"].get("hidden") != DEEPER
+        return ident["method_params"].get("hidden") == DEEPER and authors_settings(ident)
 
     out: dict[str, dict[str, list]] = {}
     for method, group in one_config_per_method(records, profile, task, on_net).items():
