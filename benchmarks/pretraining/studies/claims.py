@@ -11,7 +11,7 @@ classical rule it generalises (mean-field CD-1) and than sampled CD-1, the hybri
 beats training from scratch, and REBA's nets converge faster (fine-tuning epochs to a validation error both
 methods reach: 1.25 x the worse one's mean best); on 784-800-800-10 (tuned) and on the authors' deeper
 784-1600-1600-800-800-10 (MNIST, at the authors' settings), where each method is also compared with itself
-on the smaller net. Writes results/pretraining/claims_<profile>.csv.
+on the smaller net at the same settings. Writes results/pretraining/claims_<profile>.csv.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ DEEPER = [1600, 1600, 800, 800]  # the authors' deeper MNIST net, 784-1600-1600-
 SHALLOW_NET, DEEPER_NET = "784-800-800-10", "784-1600-1600-800-800-10"
 
 
-def seed_values(records: list[dict], profile: str, task: str, deeper: bool = False) -> dict[str, dict[str, list]]:
+def seed_values(records: list[dict], profile: str, task: str, deeper: bool = False,
+                authors: bool = False) -> dict[str, dict[str, list]]:
     """{method: {"test_error": per-seed values, "val_curves": per-seed validation curves, "degenerate": one
     entry per degenerate seed}} of one configuration per method: on 784-800-800-10 the tuned one (else the one
-    with the most seeds), on the deeper net the one at the authors' settings (every searched parameter at its
-    default); only finished ("ok") seeds give values."""
+    with the most seeds), on the deeper net (or with `authors`) the one at the authors' settings (every searched
+    parameter at the profile's value); only finished ("ok") seeds give values."""
     from repbench.benchmarks.pretraining.studies.convergence import one_config_per_method
     from repbench.registry import discover
 
@@ -58,9 +59,9 @@ def seed_values(records: list[dict], profile: str, task: str, deeper: bool = Fal
                    for k, spec in method.params.items() if spec.search)
 
     def on_net(ident: dict) -> bool:
-        if not deeper:
-            return ident["method_params"].get("hidden") != DEEPER
-        return ident["method_params"].get("hidden") == DEEPER and authors_settings(ident)
+        if (ident["method_params"].get("hidden") == DEEPER) != deeper:
+            return False
+        return authors_settings(ident) if deeper or authors else True
 
     out: dict[str, dict[str, list]] = {}
     for method, group in one_config_per_method(records, profile, task, on_net).items():
@@ -134,9 +135,11 @@ def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
             for claim, better, other, metric in CLAIMS:
                 add(task, net, claim, values.get(better, {}), values.get(other, {}), metric,
                     method=better, against=other)
-        for method, deep in nets.get(DEEPER_NET, {}).items():
-            add(task, DEEPER_NET, "the deeper net beats 784-800-800-10", deep, nets[SHALLOW_NET].get(method, {}),
-                "test_error", method=method, against=f"{method} on {SHALLOW_NET}")
+        if DEEPER_NET in nets:  # depth at equal footing: both nets at the authors' settings
+            shallow = seed_values(records, profile, task, authors=True)
+            for method, deep in nets[DEEPER_NET].items():
+                add(task, DEEPER_NET, "the deeper net beats 784-800-800-10 (both at the authors' settings)", deep,
+                    shallow.get(method, {}), "test_error", method=method, against=f"{method} on {SHALLOW_NET}")
     if not rows:
         raise ValueError(f"no tuned final records of the pretraining methods on {', '.join(TASKS)} in profile "
                          f"{profile!r}; run `repbench reproduce golovko2016 --profile {profile}` first")
