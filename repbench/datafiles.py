@@ -83,7 +83,6 @@ def all_sources() -> list[DataSource]:
     return list(SOURCES.values())
 
 
-
 def _load_families() -> None:
     """Sources are declared beside the loaders that read them; importing the suite's families registers them."""
     from repbench.registry import discover
