@@ -17,6 +17,7 @@ on the smaller net at the same settings. Writes results/pretraining/claims_<prof
 from __future__ import annotations
 
 import math
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +53,15 @@ def seed_values(records: list[dict], profile: str, task: str, deeper: bool = Fal
 
     registry = discover()
 
+    @cache
+    def searched_defaults(name: str) -> dict:
+        """The profile's values (the authors' published ones) of the parameters tuning searches, per method."""
+        method = registry.get_method(name)
+        defaults = method.resolve(profile)
+        return {k: defaults[k] for k, spec in method.params.items() if spec.search}
+
     def authors_settings(ident: dict) -> bool:
-        method = registry.get_method(ident["method"])
-        defaults = method.resolve(profile)  # the profile's settings: the authors' published values
-        return all(ident["method_params"].get(k, defaults[k]) == defaults[k]
-                   for k, spec in method.params.items() if spec.search)
+        return all(ident["method_params"].get(k, v) == v for k, v in searched_defaults(ident["method"]).items())
 
     def on_net(ident: dict) -> bool:
         if (ident["method_params"].get("hidden") == DEEPER) != deeper:
