@@ -151,9 +151,9 @@ def run_sweeps(
     """`run` for several sweeps at once (a paper's recipe): every cell that can start now (untuned sweeps'
     cells, tuned sweeps' trials) goes into one pool, then the tuned finals, so no job waits for one sweep's
     last cell while another sweep has work."""
-    registry, now, tuned = None, [], []  # tuned: (groups, number of trials) per tuned sweep
+    registry, now, tuned = discover(plugin_paths), [], []  # tuned: (groups, number of trials) per tuned sweep
     for sweep in sweeps:
-        registry, cells = plan_run(sweep.tasks, sweep.methods, profile, sweep.grid, sweep.seeds, plugin_paths)
+        _, cells = plan_run(sweep.tasks, sweep.methods, profile, sweep.grid, sweep.seeds, plugin_paths)
         tune = get_profile(profile).tune if sweep.tune is None else sweep.tune
         if tune < 0:
             raise ParamError(f"tune must be 0 (no tuning) or a number of trials, got {tune}")

@@ -123,3 +123,9 @@ def test_sweeps_share_one_pool_and_a_shared_cell_runs_once(tmp_path, monkeypatch
     assert batches == [[("toy-lr", "trial"), ("toy-lr", "trial"), ("toy-ok", "final"), ("toy-ok", "final")],
                        [("toy-lr", "final")]]
     assert frame.attrs["summary"]["tuning"][0]["trials"] == 2 and frame.attrs["summary"]["ok"] == 5
+
+
+def test_no_sweeps_is_an_empty_run(tmp_path):
+    """A recipe profile with studies but no runs: nothing to run, and no crash on the leaderboard."""
+    frame = api.run_sweeps([], profile="quick", jobs=0, results=tmp_path, progress=False)
+    assert frame.empty and frame.attrs["summary"]["planned"] == 0
