@@ -296,10 +296,9 @@ def run(
             fail(str(err))
         for c in cells:
             where = f"  seed={c.cell.seed}  -> {store.path(c.cell)}" if c.cell else ""
-            click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{where}")
+            click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{where}{_estimate(c)}")
         todo = [c for c in cells if not c.done]
-        click.echo(f"{len(cells)} cells, {len(todo)} to do, ~{_duration(sum(c.estimate_s or 0 for c in todo))} of "
-                   f"cell time by the stored records ({sum(c.estimate_s is None for c in todo)} without one)")
+        click.echo(f"{len(cells)} cells, {len(todo)} to do; {_expected(todo, 1)}")
         return
     try:
         frame = api.run(tasks or None, methods or None, profile=profile, grid=parse_grid(grid), seeds=seeds,
@@ -446,6 +445,24 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
 
 
+def _estimate(cell) -> str:
+    """One planned cell's expected wall time; '?' marks a guess from records with other fixed parameters."""
+    if cell.done:
+        return ""
+    return f"  ~{cell.estimate_s:.0f} s{'?' if cell.rough else ''}" if cell.estimate_s else "  (no record to time it)"
+
+
+def _expected(todo: list, jobs: int) -> str:
+    """The expected cell time of the cells to do, saying how much of it is a guess and how much unknown."""
+    total = sum(c.estimate_s or 0 for c in todo)
+    rough = sum(c.estimate_s for c in todo if c.rough)
+    parts = [f"{_duration(rough)} of it guessed from records with other fixed parameters (marked ?)"] if rough else []
+    if unknown := sum(c.estimate_s is None for c in todo):
+        parts.append(f"{unknown} cells have no stored record to time them")
+    return (f"expected: {_duration(total)} of cell time, about {_duration(total / jobs)} on {jobs} job(s)"
+            + "".join(f"; {p}" for p in parts))
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("name")
 @click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
@@ -469,24 +486,20 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
     click.echo(f"{recipe.title}\n{recipe.citation}\nprofile {profile}")
     if dry_run:
         stored = api.load_records(root=root) if (root / "runs").exists() else []
-        total, unknown = 0.0, 0
+        todo = []
         for i, run_spec in enumerate(recipe.runs.get(profile, []), start=1):
             try:
                 cells = recipes.plan(run_spec, profile, stored, plugin_paths)
             except (RegistryError, ParamError, ValueError) as err:
                 fail(str(err))
             for c in cells:
-                estimate = "" if c.done else f"  ~{c.estimate_s:.0f} s" if c.estimate_s else "  (no record to time it)"
-                click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{estimate}")
-            todo = [c for c in cells if not c.done]
-            total += sum(c.estimate_s or 0 for c in todo)
-            unknown += sum(c.estimate_s is None for c in todo)
-            click.echo(f"run {i}: {len(cells)} cells, {len(cells) - len(todo)} done, {len(todo)} to do")
+                click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{_estimate(c)}")
+            run_todo = [c for c in cells if not c.done]
+            todo += run_todo
+            click.echo(f"run {i}: {len(cells)} cells, {len(cells) - len(run_todo)} done, {len(run_todo)} to do")
         for args in recipe.studies.get(profile, []):
             click.echo(f"then: repbench {' '.join(args)}")
-        note = f"; {unknown} cells have no stored record to time them" if unknown else ""
-        click.echo(f"expected: {_duration(total)} of cell time, about {_duration(total / jobs)} on {jobs} "
-                   f"job(s){note}")
+        click.echo(_expected(todo, jobs))
         return
     try:
         frame = api.run_sweeps(recipe.runs.get(profile, []), profile=profile, jobs=jobs, results=root,

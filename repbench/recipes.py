@@ -75,12 +75,13 @@ class PlannedCell:
     label: str
     done: bool
     estimate_s: float | None  # from stored records of the same task, method and profile; None: no record yet
+    rough: bool = False  # the estimate comes from records with other fixed parameters (steps, sizes): a guess
 
 
 def plan(run: Sweep, profile: str, records: Iterable[dict[str, Any]], plugin_paths=()) -> list[PlannedCell]:
     """Every cell of one recipe run (tuning trials, then finals) with whether a record exists and its expected
-    wall time: the mean of the stored records of the same configuration (other seeds), else of its task,
-    method, profile and stage."""
+    wall time: the mean of the stored records of the same configuration (other seeds), else of the same
+    parameters but the searched ones, else (marked rough) of its task, method, profile and stage."""
     from repbench import api, tuning
 
     registry, finals = api.plan_run(run.tasks, run.methods, profile, run.grid, run.seeds, plugin_paths)
@@ -105,10 +106,12 @@ def plan(run: Sweep, profile: str, records: Iterable[dict[str, Any]], plugin_pat
     def planned(cell: Cell | None, stage: str, like: Cell) -> PlannedCell:
         done = cell is not None and cell.key in records and records[cell.key].get("status") in ("ok", "degenerate")
         seen = (walls.get(tuning.config_key(cell.identity())) if cell is not None else None) \
-            or walls.get(shape(like.task, like.method, stage, dict(like.method_params))) \
-            or walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
+            or walls.get(shape(like.task, like.method, stage, dict(like.method_params)))
+        rough = not seen
+        seen = seen or walls.get((like.task, like.method, stage)) or walls.get((like.task, like.method, "final"))
         label = cell.label if cell is not None else f"{like.label} (after tuning)"
-        return PlannedCell(cell, stage, label, done, None if done else (statistics.mean(seen) if seen else None))
+        estimate = None if done or not seen else statistics.mean(seen)
+        return PlannedCell(cell, stage, label, done, estimate, rough and estimate is not None)
 
     tune = get_profile(profile).tune if run.tune is None else run.tune
     if not tune:

@@ -83,7 +83,7 @@ def test_unknown_recipes_and_keys_are_named(toy_recipes):
 
 def test_time_estimates_come_from_the_closest_stored_configuration(registry):
     """Other seeds of the same configuration first; then records differing only in tuned parameters (the same
-    shift, another lr); then any record of the task and method."""
+    shift, another lr); then any record of the task and method, marked rough (another shift may cost more)."""
     run = api.Sweep(("toy",), ("toy-lr",), {"shift": ["0.5"], "lr": ["2.0"]}, 1, 0)
 
     def estimate(stored):
@@ -97,9 +97,10 @@ def test_time_estimates_come_from_the_closest_stored_configuration(registry):
         return {"key": key, "status": "ok", "identity": identity, "timings": {"wall_s": float(len(key))}}
 
     same, other_lr, other_shift = record("a", 9), record("bb", 0, lr=3.0), record("ccc", 0, shift=0.0)
-    assert estimate([same, other_lr, other_shift]).estimate_s == 1.0
-    assert estimate([other_lr, other_shift]).estimate_s == 2.0
-    assert estimate([other_shift]).estimate_s == 3.0
+    assert (estimate([same, other_lr, other_shift]).estimate_s, estimate([same]).rough) == (1.0, False)
+    assert (estimate([other_lr, other_shift]).estimate_s, estimate([other_lr]).rough) == (2.0, False)
+    assert (estimate([other_shift]).estimate_s, estimate([other_shift]).rough) == (3.0, True)
+    assert (estimate([]).estimate_s, estimate([]).rough) == (None, False)
 
 
 def test_sweeps_share_one_pool_and_a_shared_cell_runs_once(tmp_path, monkeypatch, registry):
