@@ -83,6 +83,11 @@ class CausalConv(nn.Conv1d):
         return super().forward(F.pad(x, (self.kernel_size[0] - 1, 0)))
 
 
+def receptive_field(depth: int, k_first: int, k_rest: int) -> int:
+    """Input history (ms) one output bin of a causal TCN sees: the first kernel, plus k - 1 per later layer."""
+    return k_first + max(depth - 1, 0) * (k_rest - 1)
+
+
 class TCN(nn.Module):
     """Conv -> ReLU -> BatchNorm layers, then 1x1 heads (spike logit with bias -2, soma). depth 0: the heads
     are one causal filter on the inputs (the LN model)."""
@@ -103,7 +108,7 @@ class TCN(nn.Module):
         else:
             self.head = CausalConv(ch, 2, k_head)
         self.set_spike_bias(-2.0)  # the authors' initialisation; the trainer sets the data's base rate
-        self.receptive_field = (k_first + (depth - 1) * (k_rest - 1)) if depth else k_first
+        self.receptive_field = receptive_field(depth, k_first, k_rest)
 
     @torch.no_grad()
     def set_spike_bias(self, value: float) -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from repbench.board import ci95
 from repbench.figures import reference_lines, save_figure, study_paths, write_table
+from repbench.methods.neuron.nets import receptive_field
 
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
@@ -73,7 +74,7 @@ def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> p
         values = {m["name"]: m["value"] for m in r["metrics"]}
         params = ident["method_params"]
         depth, fixed = params["depth"], params.get("receptive_field", 0)
-        paper_rule = params.get("kernel_first", 45) + (depth - 1) * (params.get("kernel_rest", 19) - 1)
+        paper_rule = receptive_field(depth, params.get("kernel_first", 45), params.get("kernel_rest", 19))
         rows.append({"task": ident["task"], "depth": depth, "seed": r["seed"],
                      "fixed_field": fixed, "field_ms": values.get("receptive_field_ms", fixed or paper_rule),
                      metric: values[metric], "n_parameters": values.get("n_parameters"),
