@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from repbench.cells import Cell
-from repbench.device import resolve_device
+from repbench.device import make_cuda_deterministic, resolve_device
 from repbench.plugin import Baseline, DivergedError, Method, Metric, RunContext, Task, find_metric
 from repbench.provenance import plugin_provenance, provenance
 from repbench.registry import discover
@@ -47,6 +47,8 @@ def seed_everything(seed: int) -> None:
 def fit_seeded(method: Method, data: Any, ctx: RunContext) -> Method:
     """Fit as a cell does: Python, NumPy and torch seeded with `ctx.seed` first, so the same seed gives the same
     model whatever ran before (tests and notebooks call this instead of `method.fit`)."""
+    if ctx.device.startswith("cuda"):
+        make_cuda_deterministic()
     seed_everything(ctx.seed)
     return method.fit(data, ctx)
 

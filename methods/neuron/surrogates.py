@@ -183,7 +183,7 @@ class TCNMethod(Surrogate):
                                     "temporal context", low=0),
         "sparse_first_layer": Param(True, "compute the first layer from the input spikes (a sparse product): "
                                    "4-5x faster than the dense conv on a CPU core at the L5PC's input density; "
-                                   "on a GPU the dense conv may win"),
+                                   "on a GPU the dense conv is 1.5-1.9x faster (H200, batch 8): set false there"),
     }
     profiles = {
         "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 1000, "window_ms": 200,
