@@ -40,6 +40,9 @@ def test_claims_hold_fail_or_stay_inconclusive_as_the_seeds_say():
     tie = table.loc[("mnist", "dbn-reba", "mlp-scratch", "test_error")]
     assert tie["verdict"].startswith("inconclusive (could detect") and tie["degenerate_seeds"] == 1
     assert tie["seeds_against"] == 5
+    assert tie["p_rank_all_seeds"] == pytest.approx(stats.mannwhitneyu(
+        [1.48, 1.49, 1.5, 1.51, 1.52], [1.3, 1.4, 1.5, 1.6, 1.7, 89.0], alternative="two-sided").pvalue)
+    assert math.isnan(table.loc[("mnist", "dbn-reba", "dbn-cd", "test_error"), "p_rank_all_seeds"])  # none stuck
     assert table.loc[("mnist", "dbn-reba", "dbn-cd", "test_error"), "mean_against"] == pytest.approx(1.2)
     with pytest.raises(ValueError, match="no tuned final records"):
         claims_table(records, "paper")
@@ -86,3 +89,28 @@ def test_the_deeper_net_gets_the_claims_and_a_comparison_with_the_smaller_one():
     assert depth["diff"] == pytest.approx(-0.3) and depth["verdict"] == "holds"
     assert ("784-1600-1600-800-800-10", "dbn-cd-mf", "dbn-cd-mf on 784-800-800-10") not in table.index
     assert table.loc[("784-800-800-10", "dbn-reba", "dbn-cd-mf"), "mean"] == pytest.approx(1.7)
+
+
+def test_a_method_whose_every_seed_stayed_at_chance_loses_without_a_t_test():
+    """Scratch on the deeper net never leaves chance (all seeds degenerate): pretraining holds against it, and
+    the deeper scratch fails against the smaller one; a single stuck seed, or one trained seed, decides nothing."""
+    deep = (1600, 1600, 800, 800)
+    records = [_record("dbn-cd", 1.5 + 0.01 * s, s, tuned=False, hidden=deep) for s in range(3)]
+    records += [_record("mlp-scratch", 89.7, s, status="degenerate", tuned=False, hidden=deep) for s in range(3)]
+    records += [_record("mlp-scratch", 2.2 + 0.1 * s, s, tuned=False) for s in range(3)]  # small net, trained
+    table = claims_table(records, "standard").set_index(["net", "method", "against"])
+    row = table.loc[("784-1600-1600-800-800-10", "dbn-cd", "mlp-scratch")]
+    assert row["verdict"] == "holds (every seed of mlp-scratch stayed at chance)"
+    assert row["seeds"] == 3 and row["seeds_against"] == 0 and row["degenerate_seeds"] == 3
+    assert math.isnan(row["p_holm"])  # no t-test, so nothing to correct
+    # the stuck seeds count, at their test error; every seed apart, the tied 89.7s need the normal approximation
+    assert row["p_rank_all_seeds"] == pytest.approx(
+        stats.mannwhitneyu([1.5, 1.51, 1.52], [89.7] * 3, alternative="two-sided").pvalue)
+    assert row["p_rank_all_seeds"] < 0.1
+    depth = table.loc[("784-1600-1600-800-800-10", "mlp-scratch", "mlp-scratch on 784-800-800-10")]
+    assert depth["verdict"] == "fails (every seed of mlp-scratch stayed at chance)"
+
+    one_stuck = records[:3] + records[3:4]
+    row = claims_table(one_stuck, "standard").set_index(["net", "method", "against"]).loc[
+        ("784-1600-1600-800-800-10", "dbn-cd", "mlp-scratch")]
+    assert row["verdict"].startswith("untestable")

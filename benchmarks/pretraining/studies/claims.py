@@ -73,7 +73,7 @@ def seed_values(records: list[dict], profile: str, task: str, deeper: bool = Fal
         entry = out.setdefault(method, {"test_error": [], "val_curves": [], "degenerate": []})
         for r in group:
             if r.get("status") == "degenerate":
-                entry["degenerate"].append(1.0)
+                entry["degenerate"].append({m["name"]: m["value"] for m in r["metrics"]}["test_error"])
             if r.get("status") != "ok":
                 continue
             entry["test_error"].append({m["name"]: m["value"] for m in r["metrics"]}["test_error"])
@@ -124,13 +124,18 @@ def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
     rows = []
 
     def add(task: str, net: str, claim: str, better: dict, other: dict, metric: str, **names: str) -> None:
-        if not better.get("test_error") or not other.get("test_error"):
-            return
+        trained = bool(better.get("test_error")), bool(other.get("test_error"))
+        if not all(trained):  # a side whose every seed stayed at chance has no value to test, but is a result
+            untrained = better if not trained[0] else other
+            if metric != "test_error" or not any(trained) or not untrained.get("degenerate"):
+                return
         a, b, threshold = pair_values(better, other, metric)
         rows.append({"task": task, "net": net, "claim": claim, "metric": metric, **names, "threshold": threshold,
                      "mean": np.mean(a) if a else math.nan, "mean_against": np.mean(b) if b else math.nan,
                      "seeds": len(a), "seeds_against": len(b),
-                     "degenerate_seeds": len(better["degenerate"]) + len(other["degenerate"]), **welch(a, b)})
+                     "degenerate_seeds": len(better["degenerate"]) + len(other["degenerate"]), **welch(a, b),
+                     "p_rank_all_seeds": _rank_p(better, other) if metric == "test_error" else math.nan,
+                     "at_chance": "" if all(trained) else _at_chance(trained, better, other, a or b, **names)})
 
     for task in TASKS:
         nets = {SHALLOW_NET: seed_values(records, profile, task)}
@@ -156,7 +161,28 @@ def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
     return table
 
 
+def _rank_p(better: dict, other: dict) -> float:
+    """Where a side has degenerate seeds: Mann-Whitney's two-sided p over every seed, a stuck seed counted at its
+    test error (the verdict's Welch test leaves such seeds out, which favours the side that has them)."""
+    a, b = (side["test_error"] + side["degenerate"] for side in (better, other))
+    if not (better["degenerate"] or other["degenerate"]) or len(a) < 2 or len(b) < 2:
+        return math.nan
+    return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def _at_chance(trained: tuple[bool, bool], better: dict, other: dict, healthy: list, method: str,
+               against: str) -> str:
+    """The verdict where one side has no trained seed, every one having stayed at chance (degenerate): the
+    other side wins if each side has 2 or more seeds."""
+    stuck, side = (method, better) if not trained[0] else (against, other)
+    if len(healthy) < 2 or len(side["degenerate"]) < 2:
+        return "untestable (fewer than 2 seeds on a side)"
+    return f"{'fails' if stuck == method else 'holds'} (every seed of {stuck} stayed at chance)"
+
+
 def _verdict(row) -> str:
+    if row.at_chance:
+        return row.at_chance
     if math.isnan(row.p_holm):
         return "untestable (fewer than 2 seeds on a side)"
     if row.p_holm >= 0.05:
