@@ -12,6 +12,10 @@ beats training from scratch, and REBA's nets converge faster (fine-tuning epochs
 methods reach: 1.25 x the worse one's mean best); on 784-800-800-10 (tuned) and on the authors' deeper
 784-1600-1600-800-800-10 (MNIST, at the authors' settings), where each method is also compared with itself
 on the smaller net at the same settings. Writes results/pretraining/claims_<profile>.csv.
+
+Degenerate seeds (no better than chance on validation) stay out of the t-test; where a side has any,
+`p_rank_all_seeds` adds Mann-Whitney over every seed, and a side whose every seed stayed at chance loses
+without a t-test.
 """
 
 from __future__ import annotations
