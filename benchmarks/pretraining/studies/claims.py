@@ -42,6 +42,7 @@ CLAIMS = (
     ("REBA's nets fine-tune faster than mean-field CD-1's", "dbn-reba", "dbn-cd-mf", "epochs_to_threshold"),
 )
 TASKS = ("mnist", "mnist-1k")
+UNTESTABLE = "untestable (fewer than 2 seeds on a side)"
 DEEPER = [1600, 1600, 800, 800]  # the authors' deeper MNIST net, 784-1600-1600-800-800-10
 SHALLOW_NET, DEEPER_NET = "784-800-800-10", "784-1600-1600-800-800-10"
 
@@ -76,11 +77,13 @@ def seed_values(records: list[dict], profile: str, task: str, deeper: bool = Fal
     for method, group in one_config_per_method(records, profile, task, on_net).items():
         entry = out.setdefault(method, {"test_error": [], "val_curves": [], "degenerate": []})
         for r in group:
-            if r.get("status") == "degenerate":
-                entry["degenerate"].append({m["name"]: m["value"] for m in r["metrics"]}["test_error"])
-            if r.get("status") != "ok":
+            if r.get("status") not in ("ok", "degenerate"):
                 continue
-            entry["test_error"].append({m["name"]: m["value"] for m in r["metrics"]}["test_error"])
+            error = {m["name"]: m["value"] for m in r["metrics"]}["test_error"]
+            if r["status"] == "degenerate":
+                entry["degenerate"].append(error)
+                continue
+            entry["test_error"].append(error)
             if isinstance(r.get("curves"), dict) and "val_error" in r["curves"]:
                 entry["val_curves"].append(np.asarray(r["curves"]["val_error"], dtype=float))
     return out
@@ -128,10 +131,11 @@ def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
     rows = []
 
     def add(task: str, net: str, claim: str, better: dict, other: dict, metric: str, **names: str) -> None:
-        trained = bool(better.get("test_error")), bool(other.get("test_error"))
-        if not all(trained):  # a side whose every seed stayed at chance has no value to test, but is a result
-            untrained = better if not trained[0] else other
-            if metric != "test_error" or not any(trained) or not untrained.get("degenerate"):
+        stuck = next((n for side, n in ((better, "method"), (other, "against")) if not side.get("test_error")), None)
+        if stuck:  # a side whose every seed stayed at chance has no value to test, but is a result
+            side = better if stuck == "method" else other
+            if metric != "test_error" or not (better.get("test_error") or other.get("test_error")) \
+                    or not side.get("degenerate"):
                 return
         a, b, threshold = pair_values(better, other, metric)
         rows.append({"task": task, "net": net, "claim": claim, "metric": metric, **names, "threshold": threshold,
@@ -139,7 +143,8 @@ def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
                      "seeds": len(a), "seeds_against": len(b),
                      "degenerate_seeds": len(better["degenerate"]) + len(other["degenerate"]), **welch(a, b),
                      "p_rank_all_seeds": _rank_p(better, other) if metric == "test_error" else math.nan,
-                     "at_chance": "" if all(trained) else _at_chance(trained, better, other, a or b, **names)})
+                     "at_chance": _at_chance(names[stuck], len(side["degenerate"]), len(a or b), stuck == "method")
+                     if stuck else ""})
 
     for task in TASKS:
         nets = {SHALLOW_NET: seed_values(records, profile, task)}
@@ -174,21 +179,19 @@ def _rank_p(better: dict, other: dict) -> float:
     return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
-def _at_chance(trained: tuple[bool, bool], better: dict, other: dict, healthy: list, method: str,
-               against: str) -> str:
+def _at_chance(stuck: str, stuck_seeds: int, trained_seeds: int, stuck_is_claimed: bool) -> str:
     """The verdict where one side has no trained seed, every one having stayed at chance (degenerate): the
     other side wins if each side has 2 or more seeds."""
-    stuck, side = (method, better) if not trained[0] else (against, other)
-    if len(healthy) < 2 or len(side["degenerate"]) < 2:
-        return "untestable (fewer than 2 seeds on a side)"
-    return f"{'fails' if stuck == method else 'holds'} (every seed of {stuck} stayed at chance)"
+    if trained_seeds < 2 or stuck_seeds < 2:
+        return UNTESTABLE
+    return f"{'fails' if stuck_is_claimed else 'holds'} (every seed of {stuck} stayed at chance)"
 
 
 def _verdict(row) -> str:
     if row.at_chance:
         return row.at_chance
     if math.isnan(row.p_holm):
-        return "untestable (fewer than 2 seeds on a side)"
+        return UNTESTABLE
     if row.p_holm >= 0.05:
         return f"inconclusive (could detect {row.min_detectable:.2g} or more)"
     return "holds" if row.diff < 0 else "fails (the opposite is significant)"
