@@ -48,6 +48,7 @@ class Metric:
     main: bool = False
     description: str = ""
     bounds: tuple[float, float] | None = None  # the metric's range, e.g. (0, 1) for an AUC; "%" implies (0, 100)
+    timed: bool = False  # a wall-clock measurement (seconds, throughput, speed-up): no seed makes it repeat
 
     @property
     def range(self) -> tuple[float, float] | None:
@@ -67,9 +68,9 @@ def find_metric(declared: Iterable[Metric], name: str) -> Metric | None:
     return next((m for m in declared if m.matches(name)), None)
 
 
-def info(name: str, unit: str = "", description: str = "") -> Metric:
+def info(name: str, unit: str = "", description: str = "", timed: bool = False) -> Metric:
     """An information column: reported beside the scores, never ranked."""
-    return Metric(name, unit, higher_is_better=None, description=description)
+    return Metric(name, unit, higher_is_better=None, description=description, timed=timed)
 
 
 @dataclass(frozen=True)

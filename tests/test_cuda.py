@@ -12,6 +12,7 @@ import torch
 
 from repbench.cells import plan
 from repbench.execute import ExecOptions, execute_cell
+from repbench.plugin import find_metric
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -57,14 +58,24 @@ def test_every_quick_cell_trains_on_the_gpu(registry):
     assert not off_gpu, f"these cells used no GPU memory although --device cuda was asked for: {off_gpu}"
 
 
-def _model_metrics(record: dict) -> dict[str, float]:
-    """Every metric but the wall-clock ones (fit seconds, simulated ms per wall ms, speed-ups): no seed fixes those."""
-    timed = ("wall", "speedup")
+def _model_metrics(record: dict, declared: tuple) -> dict[str, float]:
+    """Every metric but those declared `timed` (wall seconds, throughputs, speed-ups): no seed fixes those."""
     return {m["name"]: m["value"] for m in record["metrics"]
-            if m["unit"] != "s" and not any(word in m["name"] for word in timed)}
+            if not getattr(find_metric(declared, m["name"]), "timed", False)}
 
 
 @pytest.mark.parametrize(("task", "method"), REPEATED)
 def test_a_seed_repeats_on_the_gpu(registry, task, method):
     cell = _short_cell(registry, task, method)
-    assert _model_metrics(_run(cell)) == _model_metrics(_run(cell))
+    declared = registry.tasks[task].metrics + registry.methods[method].metrics
+    assert _model_metrics(_run(cell), declared) == _model_metrics(_run(cell), declared)
+
+
+def test_the_sparse_first_layer_runs_as_the_dense_conv_on_the_gpu():
+    from repbench.methods.neuron.nets import SparseCausalConv
+
+    torch.manual_seed(0)
+    layer = SparseCausalConv(50, 4, 7).double()
+    x = (torch.rand(3, 50, 40) < 0.05).double()
+    on_cpu = layer(x)  # the sparse product
+    assert torch.allclose(layer.cuda()(x.cuda()).cpu(), on_cpu, atol=1e-12)

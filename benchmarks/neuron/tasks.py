@@ -44,10 +44,11 @@ class SurrogateTask(Task):
         info("spike_auc_boot_low", description="2.5 % point of spike_auc over resampled test trials"),
         info("spike_auc_boot_high", description="97.5 % point of spike_auc over resampled test trials"),
         info("test_output_spikes", description="output spikes in the scored test bins"),
-        Metric("surrogate_ms_per_wall_ms_batched", description="simulated ms per wall ms, all test trials at once"),
-        Metric("surrogate_ms_per_wall_ms_single", description="simulated ms per wall ms, one trial"),
-        info("neuron_ms_per_wall_ms", description="NEURON's speed on the same trials (one core)"),
-        Metric("speedup_vs_neuron", description="batched surrogate speed / NEURON speed"),
+        Metric("surrogate_ms_per_wall_ms_batched", description="simulated ms per wall ms, all test trials at once",
+               timed=True),
+        Metric("surrogate_ms_per_wall_ms_single", description="simulated ms per wall ms, one trial", timed=True),
+        info("neuron_ms_per_wall_ms", description="NEURON's speed on the same trials (one core)", timed=True),
+        Metric("speedup_vs_neuron", description="batched surrogate speed / NEURON speed", timed=True),
     )
     neuron_wall_s_ = math.nan  # NEURON's wall time for the test trials, where known
 

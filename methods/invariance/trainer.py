@@ -66,7 +66,7 @@ class InvarianceMethod(Method):
         "paper": {"steps": 200000, "val_every": 1000, "patience": 20},
     }
     metrics = (
-        info("train_s", "s", "training wall time"),
+        info("train_s", "s", "training wall time", timed=True),
         info("val_y_acc", "%", "validation y-accuracy of the selected state"),
         info("selected_step", description="model update at which the selected state was saved"),
         info("stopped_step", description="model update at which training stopped (early stopping or budget)"),

@@ -50,8 +50,9 @@ class Surrogate(Method):
     }
     metrics = (
         info("n_parameters", description="trainable parameters"),
-        info("train_s", "s", "training wall time"),
-        info("train_ms_per_s", description="simulated ms of training windows processed per wall second"),
+        info("train_s", "s", "training wall time", timed=True),
+        info("train_ms_per_s", description="simulated ms of training windows processed per wall second",
+             timed=True),
         info("best_val_auc", description="spike AUC of the selected state on the validation trials"),
         info("selected_step", description="optimisation step whose state was kept"),
         info("steps_run", description="optimisation steps taken (fewer than `steps` when stopped early)"),
@@ -181,9 +182,10 @@ class TCNMethod(Surrogate):
         "receptive_field": Param(0, "if > 0: kernels chosen so that every depth sees this many ms (the first "
                                     "kernel_first wide, the rest sharing the remainder): depth without more "
                                     "temporal context", low=0),
-        "sparse_first_layer": Param(True, "compute the first layer from the input spikes (a sparse product): "
-                                   "4-5x faster than the dense conv on a CPU core at the L5PC's input density; "
-                                   "on a GPU the dense conv is 1.5-1.9x faster (H200, batch 8): set false there"),
+        "sparse_first_layer": Param(True, "on a CPU, compute the first layer from the input spikes (a sparse "
+                                   "product): 4-5x faster than the dense conv at the L5PC's input density; on a "
+                                   "GPU it always runs as cuDNN's dense conv (1.5-1.9x faster there, and "
+                                   "deterministic)"),
     }
     profiles = {
         "quick": {"width": 8, "depth": 2, "kernel_first": 25, "kernel_rest": 9, "steps": 1000, "window_ms": 200,
@@ -234,7 +236,7 @@ class LNMethod(Surrogate):
     params = {
         **Surrogate.params,
         "kernel": Param(80, "filter length (ms)", low=1),
-        "sparse_first_layer": Param(True, "compute the filter from the input spikes (a sparse product)"),
+        "sparse_first_layer": Param(True, "on a CPU, compute the filter from the input spikes (a sparse product)"),
     }
     profiles = {
         "quick": {"steps": 1000, "window_ms": 200, "val_every": 100, "lr": 1e-2, "batch_size": 8},

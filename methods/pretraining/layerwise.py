@@ -69,10 +69,10 @@ class LayerwiseClassifier(Method):
     profiles = PROFILES
     pretrains: ClassVar[bool] = True
     metrics = (
-        info("finetune_s", "s", "fine-tuning wall time"),
+        info("finetune_s", "s", "fine-tuning wall time", timed=True),
         info("val_error", "%", "validation error of the selected fine-tuning epoch"),
         info("selected_epoch", description="fine-tuning epoch whose weights were kept"),
-        info("pretrain_s", "s", "pretraining wall time (all layers)"),
+        info("pretrain_s", "s", "pretraining wall time (all layers)", timed=True),
         info("recon_err_l*", description="layer i's validation squared reconstruction error per image, after "
              "pretraining"),
     )
