@@ -2,14 +2,26 @@
 
 import pytest
 
-from repbench.benchmarks.neuron.studies.depth import depth_table, plot
+from repbench.benchmarks.neuron.studies.depth import depth_table, plot, under_current_settings
 
 
-def _record(task, depth, auc, seed, profile="standard", preset="", status="ok"):
+def _record(task, depth, auc, seed, profile="standard", preset="", status="ok", **task_params):
+    """A tcn record on the task's current dataset of `profile`, unless `task_params` change it."""
+    from repbench.registry import discover
+
     return {"status": status, "seed": seed,
             "metrics": [{"name": "spike_auc", "value": auc}, {"name": "n_parameters", "value": 1000.0 * depth}],
             "identity": {"task": task, "method": "tcn", "profile": profile,
+                         "task_params": discover().get_task(task).resolve(profile, task_params),
                          "method_params": {"depth": depth, "preset": preset}}}
+
+
+def test_records_of_an_older_dataset_or_split_stay_out_of_the_study():
+    now = _record("neuron-nmda", 1, 0.9, 0)
+    fewer_data = _record("neuron-nmda", 1, 0.9, 0, train_seconds="90")  # the data-scaling axis: kept
+    older = _record("neuron-nmda", 1, 0.9, 0, seconds="600", test_fraction="0.2")
+    other_cell = _record("neuron-nmda", 1, 0.9, 0, cell_model="demo")
+    assert under_current_settings([now, fewer_data, older, other_cell], "standard") == [now, fewer_data]
 
 
 def test_depth_table_aggregates_seeds_per_task_and_depth(tmp_path):

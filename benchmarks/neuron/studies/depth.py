@@ -28,6 +28,22 @@ from repbench.methods.neuron.nets import receptive_field
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
 
+def under_current_settings(records: list[dict], profile: str) -> list[dict]:
+    """The records made on the profile's current dataset and split (its task parameters as declared now,
+    `train_seconds` aside: that is the data-scaling axis). Records of an older protocol (another cell model,
+    data size or split; kept for the record) would otherwise share a table with the new ones."""
+    from repbench.registry import discover
+
+    registry = discover()
+
+    def setting(params: dict) -> dict:
+        return {k: v for k, v in params.items() if k != "train_seconds"}
+
+    current = {task: setting(registry.get_task(task).resolve(profile, {})) for task in TASKS}
+    return [r for r in records
+            if current.get(r["identity"]["task"]) == setting(r["identity"].get("task_params", {}))]
+
+
 def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
     """Depth with the paper's kernel rule (the receptive field grows with depth), on the full training data."""
     frame = seed_rows(records, profile, metric)
@@ -164,7 +180,7 @@ def run_study(profile: str = "standard", results: Path | None = None) -> tuple[P
     """The table and figure of one profile's depth study, from its records; returns their paths."""
     from repbench.api import load_records
 
-    records = load_records(profile, results)
+    records = under_current_settings(load_records(profile, results), profile)
     table = depth_table(records, profile)
     fixed = fixed_field_table(records, profile)
     csv, png = study_paths("neuron", "depth_study", profile, results)

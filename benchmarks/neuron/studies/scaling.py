@@ -22,7 +22,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from repbench.benchmarks.neuron.studies.depth import compare_with_depth1, seed_rows, summarise
+from repbench.benchmarks.neuron.studies.depth import (
+    compare_with_depth1,
+    seed_rows,
+    summarise,
+    under_current_settings,
+)
 from repbench.board import ci95
 from repbench.figures import save_figure, study_paths, write_table
 
@@ -87,7 +92,7 @@ def run_study(profile: str = "standard", results: Path | None = None) -> tuple[P
     """The table, the growth rates and the figure of one profile's data-scaling study, from its records."""
     from repbench.api import load_records
 
-    table = scaling_table(load_records(profile, results), profile)
+    table = scaling_table(under_current_settings(load_records(profile, results), profile), profile)
     csv, png = study_paths("neuron", "data_scaling", profile, results)
     write_table(table, csv)
     rates = csv.with_name(f"data_scaling_rates_{profile}.csv")
