@@ -139,8 +139,8 @@ def depth(profile: str, results: Path | None) -> None:
 def data_scaling(profile: str, results: Path | None) -> None:
     """Spike AUC and soma explained variance against training data for depth 1 and deeper TCNs, from the
     records of `repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,7 --grid
-    task.train_seconds=90,180,450,900 --profile P`; with each size's deep-minus-shallow verdict and the growth
-    rate of the difference per tenfold more data."""
+    task.train_seconds=90,180,450 --profile P`, the depth study's full-data records being the largest size;
+    with each size's deep-minus-shallow verdict and the growth rate of the difference per tenfold more data."""
     from repbench.benchmarks.neuron.studies.scaling import run_study
 
     report_study(run_study, profile, results)

@@ -146,11 +146,8 @@ class NeuronTask(SurrogateTask):
                   f"`{self.simulate_command()}` does it on N", file=sys.stderr, flush=True)
         generate(dataset, self.seconds, jobs=0, progress=False)  # cached: instant once simulated
         trials = list(dataset.trials(self.seconds))
-        n = len(trials)
-        n_test, n_val = max(1, round(n * self.test_fraction)), max(1, round(n * self.val_fraction))
-        if n - n_test - n_val < 1:
-            raise ValueError(f"{n} trials are too few to split; raise `seconds`")
-        train, val, test = trials[: n - n_test - n_val], trials[n - n_test - n_val : n - n_test], trials[n - n_test :]
+        n_train, n_val, _ = split_sizes(len(trials), self.val_fraction, self.test_fraction)
+        train, val, test = trials[:n_train], trials[n_train : n_train + n_val], trials[n_train + n_val :]
         if self.train_seconds:
             keep = math.ceil(1000 * self.train_seconds / self.trial_ms)
             if keep > len(train):
@@ -161,6 +158,21 @@ class NeuronTask(SurrogateTask):
         self.neuron_wall_s_ = sum(t.wall_s for t in test)
         n_inputs = trials[0].inputs.n_inputs
         return NeuronIOData(to_trials(train), to_trials(val), n_inputs, dataset.n_excitatory(n_inputs), self.burn_in_ms)
+
+def split_sizes(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int, int]:
+    """Training, validation and test trials of n, split in that order (at least one each)."""
+    n_test, n_val = max(1, round(n * test_fraction)), max(1, round(n * val_fraction))
+    if n - n_test - n_val < 1:
+        raise ValueError(f"{n} trials are too few to split; raise `seconds`")
+    return n - n_test - n_val, n_val, n_test
+
+
+def full_training_seconds(task_params: dict) -> float:
+    """Seconds of training trials in a task's dataset when `train_seconds` is 0 (all of them)."""
+    n = math.ceil(1000 * task_params["seconds"] / task_params["trial_ms"])
+    n_train = split_sizes(n, task_params["val_fraction"], task_params["test_fraction"])[0]
+    return n_train * task_params["trial_ms"] / 1000
+
 
 @register_task("neuron-nmda")
 class NeuronNMDA(NeuronTask):

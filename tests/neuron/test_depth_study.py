@@ -85,31 +85,33 @@ def test_each_depth_is_compared_with_depth_1_and_called_inconclusive_within_the_
 
 
 def test_data_scaling_compares_depths_at_each_size_and_measures_the_growth_of_the_gap(tmp_path):
-    """Depth 7's advantage grows by 0.02 per tenfold more data (0.00, 0.02, 0.04 at 100, 1000, 10000 s):
-    the slope is 0.02 per decade; at each size the verdict follows the interval."""
+    """Depth 7's advantage grows by 0.02 per tenfold more data (0.00, 0.02, 0.04 at 9, 90 and 900 s, the last
+    being the whole training split): the slope is 0.02 per decade; the verdicts follow the intervals."""
     from repbench.benchmarks.neuron.studies.scaling import growth_rates, plot, scaling_table
 
-    def rec(depth, seconds, auc, seed):
-        r = _record("neuron-nmda", depth, auc, seed)
-        r["identity"]["task_params"] = {"train_seconds": seconds}
+    def rec(depth, seconds, auc, seed, **method_params):
+        r = _record("neuron-nmda", depth, auc, seed, train_seconds=str(seconds))
+        r["identity"]["method_params"].update(method_params)
         r["metrics"] += [{"name": "spike_auc_boot_se", "value": 0.001},
                          {"name": "soma_explained_variance", "value": 0.5 + auc / 10}]
         return r
 
     records = []
-    for i, seconds in enumerate((100.0, 1000.0, 10000.0)):
+    for i, seconds in enumerate((9.0, 90.0, 0.0)):  # 0: the whole training split, 900 s in the standard profile
         for seed, noise in enumerate((-0.002, 0.0, 0.002)):
             records += [rec(1, seconds, 0.80 + noise, seed), rec(7, seconds, 0.80 + 0.02 * i + noise, seed)]
-    records.append(rec(7, 0.0, 0.99, 9))  # a full-data record belongs to the depth study, not here
+    records.append(rec(3, 0.0, 0.99, 9))  # a depth the smaller sizes lack belongs to the depth study only
+    records.append(rec(1, 0.0, 0.99, 9, receptive_field=153))  # the fixed-field control too
     table = scaling_table(records, "standard").set_index(["depth", "train_seconds"])
-    assert table.loc[(7, 1000.0), "diff_vs_depth1"] == pytest.approx(0.02)
-    assert table.loc[(7, 100.0), "verdict"] == "inconclusive" and table.loc[(7, 10000.0), "verdict"] == "deeper better"
-    assert table.loc[(1, 100.0), "soma_ev_mean"] == pytest.approx(0.58)
+    assert sorted(set(table.index)) == [(1, 9.0), (1, 90.0), (1, 900.0), (7, 9.0), (7, 90.0), (7, 900.0)]
+    assert table.loc[(7, 90.0), "diff_vs_depth1"] == pytest.approx(0.02)
+    assert table.loc[(7, 9.0), "verdict"] == "inconclusive" and table.loc[(7, 900.0), "verdict"] == "deeper better"
+    assert table.loc[(1, 9.0), "soma_ev_mean"] == pytest.approx(0.58)
     [rate] = growth_rates(table.reset_index()).to_dict("records")
     assert rate["slope_per_decade"] == pytest.approx(0.02) and rate["slope_ci95"] == pytest.approx(0.0, abs=1e-9)
     assert plot(table.reset_index(), tmp_path / "scaling.png", "test").stat().st_size > 0
     with pytest.raises(ValueError, match="two or more"):
-        scaling_table([rec(1, 100.0, 0.8, 0)], "standard")
+        scaling_table([rec(1, 0.0, 0.8, 0), rec(7, 0.0, 0.8, 0)], "standard")  # full data only: one size
 
 
 def test_the_fixed_field_control_compares_depths_at_one_receptive_field(tmp_path):

@@ -253,12 +253,14 @@ def test_loss_weights_move_geometrically_and_the_record_shows_where_they_ended(d
 
 def test_train_seconds_keeps_the_first_training_trials_and_the_same_validation_and_test(data_dir):
     from repbench import RunContext
-    from repbench.benchmarks.neuron.tasks import NeuronIF
+    from repbench.benchmarks.neuron.tasks import NeuronIF, full_training_seconds
 
     ctx = RunContext(seed=0, profile="quick", device="cpu")
     full_task, part_task = NeuronIF(seconds=20.0, trial_ms=2000), NeuronIF(seconds=20.0, trial_ms=2000, train_seconds=3)
     full, part = full_task.load(ctx), part_task.load(ctx)
     assert len(full.train) == 7 and len(part.train) == 2  # 10 trials: 7 train, 1 val, 2 test; 3 s = 2 trials
+    params = NeuronIF.resolve("quick", {"seconds": 20.0, "trial_ms": 2000})
+    assert full_training_seconds(params) == 14.0  # what the data-scaling study calls full data: 7 trials
     np.testing.assert_array_equal(part.train.spikes, full.train.spikes[:2])
     np.testing.assert_array_equal(part.val.spikes, full.val.spikes)
     np.testing.assert_array_equal(part_task.test_.spikes, full_task.test_.spikes)

@@ -78,8 +78,8 @@ def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -
 
 def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
     """One row per finished tcn record of the profile (presets aside): task, depth, receptive field (and whether
-    it was fixed), training seconds, seed, the metric, its bootstrap SE, the soma's explained variance and the
-    parameter count."""
+    it was fixed), the `train_seconds` asked for and the training data seen, seed, the metric, its bootstrap SE,
+    the soma's explained variance and the parameter count."""
     rows = []
     for r in records:
         ident = r["identity"]
@@ -96,10 +96,21 @@ def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> p
                      metric: values[metric], "n_parameters": values.get("n_parameters"),
                      "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan),
                      "soma_explained_variance": values.get("soma_explained_variance", math.nan),
-                     "train_seconds": ident.get("task_params", {}).get("train_seconds", 0.0)})
+                     "train_seconds": ident.get("task_params", {}).get("train_seconds", 0.0),
+                     "train_data_s": _training_data_s(ident.get("task_params", {}))})
     if not rows:
         raise ValueError(f"no finished tcn records of {', '.join(TASKS)} in profile {profile!r}; run the study first")
     return pd.DataFrame(rows)
+
+
+def _training_data_s(task_params: dict) -> float:
+    """Seconds of training data the record's net saw: its `train_seconds` slice, else the whole training split."""
+    from repbench.benchmarks.neuron.tasks import full_training_seconds
+
+    try:
+        return task_params.get("train_seconds") or full_training_seconds(task_params)
+    except KeyError:  # a record without the dataset's parameters
+        return math.nan
 
 
 Z_95, Z_80 = 1.959964, 0.841621  # two-sided 5 % test; 80 % power

@@ -3,8 +3,11 @@ shallow and a deep TCN on each cell, so the question "does the deep net's advant
 and how fast" gets an answer with its uncertainty instead of one brute-force point.
 
     repbench run --profile standard --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,7
-                 --grid task.train_seconds=90,180,450,900 --seeds 3
+                 --grid task.train_seconds=90,180,450 --seeds 3
     repbench study data-scaling [--profile standard]
+
+The largest size is the whole training split (900 s in the standard profile): the depth study's records at
+full data (`train_seconds` 0) are that point, so it is not trained twice.
 
 Writes results/neuron/data_scaling_<profile>.csv (per cell, depth and size: means, intervals, and each depth's
 difference from depth 1 with its verdict) and results/plots/neuron_data_scaling_<profile>.png. The rate is
@@ -34,8 +37,12 @@ from repbench.figures import save_figure, study_paths, write_table
 
 def scaling_table(records: list[dict], profile: str) -> pd.DataFrame:
     frame = seed_rows(records, profile)
-    frame = frame[frame["train_seconds"] > 0]
-    if frame["train_seconds"].nunique() < 2:
+    frame = frame[frame["fixed_field"] == 0]
+    sliced = frame["train_seconds"] > 0
+    # the depth study's full-data records are the largest size, for the depths the smaller sizes have
+    frame = frame[sliced | frame["depth"].isin(set(frame.loc[sliced, "depth"]))]
+    frame = frame.assign(train_seconds=frame["train_data_s"]).dropna(subset=["train_seconds"])
+    if not sliced.any() or frame["train_seconds"].nunique() < 2:
         raise ValueError(f"the data-scaling study needs tcn records at two or more `task.train_seconds` values in "
                          f"profile {profile!r}; run it first (see `repbench study data-scaling --help`)")
     keys = ["task", "train_seconds", "depth"]
