@@ -159,6 +159,7 @@ class NeuronTask(SurrogateTask):
         n_inputs = trials[0].inputs.n_inputs
         return NeuronIOData(to_trials(train), to_trials(val), n_inputs, dataset.n_excitatory(n_inputs), self.burn_in_ms)
 
+
 def split_sizes(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int, int]:
     """Training, validation and test trials of n, split in that order (at least one each)."""
     n_test, n_val = max(1, round(n * test_fraction)), max(1, round(n * val_fraction))
