@@ -149,7 +149,7 @@ class NeuronTask(SurrogateTask):
         n_train, n_val, _ = split_sizes(len(trials), self.val_fraction, self.test_fraction)
         train, val, test = trials[:n_train], trials[n_train : n_train + n_val], trials[n_train + n_val :]
         if self.train_seconds:
-            keep = math.ceil(1000 * self.train_seconds / self.trial_ms)
+            keep = trials_in(self.train_seconds, self.trial_ms)
             if keep > len(train):
                 raise ValueError(f"train_seconds={self.train_seconds:g} asks for {keep} training trials; the dataset "
                                  f"has {len(train)} ({len(train) * self.trial_ms / 1000:g} s): raise `seconds`")
@@ -158,6 +158,12 @@ class NeuronTask(SurrogateTask):
         self.neuron_wall_s_ = sum(t.wall_s for t in test)
         n_inputs = trials[0].inputs.n_inputs
         return NeuronIOData(to_trials(train), to_trials(val), n_inputs, dataset.n_excitatory(n_inputs), self.burn_in_ms)
+
+
+def trials_in(seconds: float, trial_ms: int) -> int:
+    """Trials that cover `seconds` (at least one): the count `Dataset.n_trials` reads a dataset's first seconds
+    with, here without opening the dataset (which imports the simulator)."""
+    return max(1, math.ceil(1000 * seconds / trial_ms))
 
 
 def split_sizes(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int, int]:
@@ -170,7 +176,7 @@ def split_sizes(n: int, val_fraction: float, test_fraction: float) -> tuple[int,
 
 def full_training_seconds(task_params: dict) -> float:
     """Seconds of training trials in a task's dataset when `train_seconds` is 0 (all of them)."""
-    n = math.ceil(1000 * task_params["seconds"] / task_params["trial_ms"])
+    n = trials_in(task_params["seconds"], task_params["trial_ms"])
     n_train = split_sizes(n, task_params["val_fraction"], task_params["test_fraction"])[0]
     return n_train * task_params["trial_ms"] / 1000
 
