@@ -233,6 +233,22 @@ def load_records(profile: str | None = None, root: str | Path | None = None) -> 
     return [r for r in store.records() if profile is None or r["identity"]["profile"] == profile]
 
 
+def under_current_settings(records: Records, profile: str, tasks: Iterable[str] | None = None,
+                           ignore: Iterable[str] = ()) -> Records:
+    """The records of `tasks` (default: all) made with the task parameters the profile resolves to now, the
+    names in `ignore` aside (a study's own axis). A study reading them does not pool the records of an older
+    protocol (another dataset, split or selection rule), which the results folder keeps for the record."""
+    registry, skip = discover(), set(ignore)
+
+    def setting(params: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in params.items() if k not in skip}
+
+    names = set(tasks) if tasks is not None else {r["identity"]["task"] for r in records}
+    current = {t: setting(registry.get_task(t).resolve(profile, {})) for t in names if t in registry.tasks}
+    return [r for r in records
+            if current.get(r["identity"]["task"]) == setting(r["identity"].get("task_params", {}))]
+
+
 def load_results(profile: str | None = None, root: str | Path | None = None) -> pd.DataFrame:
     """The tidy records of a results folder: one row per cell and metric (see the module docstring)."""
     return tidy(load_records(profile, root))

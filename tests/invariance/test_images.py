@@ -72,23 +72,3 @@ def test_erosion_thins_and_dilation_thickens_strokes(kernel):
     imgs[0, 3:7, 4:6] = 1.0
     ink = images.stroke(imgs, kernel).sum()
     assert ink < imgs.sum() if kernel < 0 else ink > imgs.sum()
-
-
-def test_tradeoff_table_groups_methods_by_delta(tmp_path):
-    from repbench.benchmarks.invariance.studies.tradeoff import plot, tradeoff_table
-
-    def record(method, delta, y, s, seed):
-        params = {} if delta is None else {"delta": delta}
-        metrics = [{"name": n, "value": v} for n, v in (("y_acc", y), ("s_acc_mlp", s), ("s_majority", 60.0))]
-        return {"status": "ok", "seed": seed, "metrics": metrics,
-                "identity": {"task": "adult", "method": method, "method_params": params, "profile": "standard"}}
-
-    records = [record("nn", None, 85.0, 80.0, 1), record("nn", None, 83.0, 78.0, 2),
-               record("cai", 1.0, 84.0, 70.0, 1), record("cai", 10.0, 80.0, 62.0, 1),
-               record("cai", 10.0, 82.0, 64.0, 2)]
-    table = tradeoff_table(records, "standard")
-    nn = table[table["method"] == "nn"].iloc[0]
-    assert np.isnan(nn["delta"]) and nn["n_seeds"] == 2 and nn["y_acc"] == 84.0 and nn["s_acc_mlp"] == 79.0
-    cai = table[table["method"] == "cai"].set_index("delta")
-    assert cai.loc[10.0, "y_acc"] == 81.0 and cai.loc[1.0, "n_seeds"] == 1
-    assert plot(table, tmp_path / "front.png", "mlp", "test").stat().st_size > 0

@@ -5,7 +5,8 @@ import math
 import pytest
 from scipy import stats
 
-from repbench.benchmarks.pretraining.studies.claims import claims_table, seed_values, welch
+from repbench.benchmarks.pretraining.studies.claims import claims_table, seed_values
+from repbench.board import welch
 
 
 def _record(method, error, seed, task="mnist", val=None, status="ok", tuned=True, hidden=(800, 800), lr=0.01):

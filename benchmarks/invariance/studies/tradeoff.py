@@ -1,58 +1,140 @@
-"""The trade-off front: y-accuracy against probe s-accuracy across delta, one line per method and a panel per
-task, with the majority rate of s marked (the ideal s-accuracy).
+"""The trade-off front: y-accuracy against probe s-accuracy, a panel per task, and each method's tuned finals
+tested against the plain network.
 
-    repbench run --profile standard --task adult --method nn --method cai --method adv-forgetting \\
-        --grid delta=0.1,1,10
+    repbench run --profile standard --task adult --task german --method nn --method nn-mmd --method cai \\
+        --method uai --method vfae --method adv-forgetting --tune 8 --trial-set steps=10000 --seeds 5
     repbench study tradeoff [--profile standard] [--probe mlp]
 
-Reads the run records of the profile, writes results/invariance/tradeoff_<profile>.csv and
-results/plots/invariance_tradeoff_<profile>.png.
+Reads the run records of the profile made under the tasks' current settings (older protocols stay in the
+results folder but out of the study) and writes
+- results/invariance/tradeoff_<profile>.csv: one row per (task, method, stage, configuration): every tuning
+  trial (one seed, the trial budget), every tuned final (the seeds), and any fixed grid such as
+  `--grid delta=0.1,1,10`; mean and 95 % CI of y_acc and the probe's s-accuracy, the leak above the majority
+  rate, and where model selection landed (`selected_step`, `stopped_step`, `budget_steps`);
+- results/invariance/tradeoff_vs_nn_<profile>.csv: per task, every tuned method against tuned `nn` on y_acc and
+  on the s-accuracy (Welch over seeds, Holm within the task), the smallest difference detectable, a verdict;
+- results/plots/invariance_tradeoff_<profile>.png: trials as small rings, finals as filled dots with 95 % CIs.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from repbench.board import ci95
+from repbench.board import ci95, holm, welch
 from repbench.figures import save_figure, study_paths, write_table
+from repbench.store import FINISHED
 
 TASKS = ("mnist-rot", "digits-rot", "adult", "german")
 METHODS = ("nn", "nn-mmd", "cai", "uai", "vfae", "adv-forgetting")
 LANDING = ("selected_step", "stopped_step", "budget_steps")  # where model selection landed in each run
+STAGES = ("trial", "tuned", "fixed")  # a tuning trial, a final of a tuned run, a run at given parameters
+BASELINE = "nn"
+ALPHA = 0.05
 
 
-def tradeoff_table(records: list[dict], profile: str, probe: str = "mlp") -> pd.DataFrame:
-    """Mean and 95 % CI over seeds of y_acc and s_acc_<probe> per (task, method, configuration), labelled by
-    delta where the method has one, with where model selection landed (mean selected and stopping update,
-    and the budget)."""
-    s_metric = f"s_acc_{probe}"
+def stage_of(identity: dict) -> str:
+    """Which part of a study a record is: the tuner's trials and finals carry it in their identity."""
+    if identity.get("stage") == "trial":
+        return "trial"
+    return "tuned" if "tuning" in identity else "fixed"
+
+
+def seed_rows(records: list[dict], profile: str, probe: str) -> pd.DataFrame:
+    """One row per finished record of the family's tasks and methods in `profile`, degenerate ones included (a
+    seed that learnt nothing counts against its method, as on the leaderboard)."""
     rows = []
     for r in records:
         ident = r["identity"]
-        if r.get("status") != "ok" or ident["profile"] != profile:
+        if r.get("status") not in FINISHED or ident["profile"] != profile:
             continue
         if ident["task"] not in TASKS or ident["method"] not in METHODS:
             continue
         values = {m["name"]: m["value"] for m in r["metrics"]}
-        rows.append({"task": ident["task"], "method": ident["method"],
+        rows.append({"task": ident["task"], "method": ident["method"], "stage": stage_of(ident),
                      "config": json.dumps(ident["method_params"], sort_keys=True),
-                     "delta": ident["method_params"].get("delta", float("nan")), "y_acc": values["y_acc"],
-                     "s_acc": values[s_metric], "s_majority": values["s_majority"],
-                     **{k: values.get(k, float("nan")) for k in LANDING}})
+                     "degenerate": r["status"] == "degenerate",
+                     "delta": ident["method_params"].get("delta", math.nan), "y_acc": values["y_acc"],
+                     "s_acc": values[f"s_acc_{probe}"], "s_majority": values["s_majority"],
+                     **{k: values.get(k, math.nan) for k in LANDING}})
     if not rows:
-        raise ValueError(f"no finished records of {', '.join(TASKS)} in profile {profile!r}; run them first")
-    frame = pd.DataFrame(rows)
-    stats = {"delta": ("delta", "first"), "n_seeds": ("y_acc", "size"), "s_majority": ("s_majority", "mean")}
+        raise ValueError(f"no finished records of {', '.join(TASKS)} in profile {profile!r} under the tasks' "
+                         "current settings; run them first")
+    return pd.DataFrame(rows)
+
+
+def tradeoff_table(records: list[dict], profile: str, probe: str = "mlp") -> pd.DataFrame:
+    """Mean and 95 % CI over seeds of y_acc and s_acc_<probe> per (task, method, stage, configuration), the
+    leak (s-accuracy minus the majority rate: 0 is perfect invariance), and where model selection landed."""
+    frame = seed_rows(records, profile, probe)
+    stats = {"delta": ("delta", "first"), "n_seeds": ("y_acc", "size"), "n_degenerate": ("degenerate", "sum"),
+             "s_majority": ("s_majority", "mean")}
     for col in ("y_acc", "s_acc"):
         stats[col] = (col, "mean")
         stats[f"{col}_ci95"] = (col, lambda v: ci95(v.to_numpy()))
     stats.update({k: (k, "mean") for k in LANDING})
-    table = frame.groupby(["task", "method", "config"]).agg(**stats).reset_index().drop(columns="config")
-    table = table.sort_values(["task", "method", "delta"], na_position="first").reset_index(drop=True)
-    return table.rename(columns={"s_acc": s_metric, "s_acc_ci95": f"{s_metric}_ci95"})
+    table = frame.groupby(["task", "method", "stage", "config"]).agg(**stats).reset_index()
+    table["config"] = short_labels(table)
+    table["leak"] = table["s_acc"] - table["s_majority"]
+    table["stage"] = pd.Categorical(table["stage"], STAGES)
+    table = table.sort_values(["task", "method", "stage", "delta", "config"], na_position="first")
+    s_metric = f"s_acc_{probe}"
+    return table.reset_index(drop=True).rename(columns={"s_acc": s_metric, "s_acc_ci95": f"{s_metric}_ci95"})
+
+
+def short_labels(table: pd.DataFrame) -> list[str]:
+    """Each configuration named by the parameters that vary between a (task, method)'s configurations, the
+    update budget aside (trials and finals differ in it by design): "delta=0.0292, lr=4.98e-05"."""
+    params = [json.loads(c) for c in table["config"]]
+    labels = []
+    for i, (task, method) in enumerate(zip(table["task"], table["method"], strict=True)):
+        group = [params[j] for j in np.flatnonzero((table["task"] == task) & (table["method"] == method))]
+        varying = sorted(k for k in params[i] if k != "steps" and any(p.get(k) != params[i][k] for p in group))
+        labels.append(", ".join(f"{k}={params[i][k]:.3g}" if isinstance(params[i][k], float)
+                                else f"{k}={params[i][k]}" for k in varying) or "defaults")
+    return labels
+
+
+def versus_baseline(records: list[dict], profile: str, probe: str = "mlp") -> pd.DataFrame:
+    """Every tuned method against the tuned plain network, per task: the difference of means in y_acc and in
+    s-accuracy with 95 % intervals, Holm-adjusted p over the task's tests, the smallest difference the seeds
+    could detect (80 % power), and a verdict; "inconclusive" when the difference is not significant."""
+    frame = seed_rows(records, profile, probe)
+    frame = frame[frame["stage"] == "tuned"]
+    rows = []
+    for task, block in frame.groupby("task", sort=True):
+        seeds = {m: g for m, g in block.groupby("method")}
+        if BASELINE not in seeds:
+            continue
+        base = seeds[BASELINE]
+        for method in (m for m in METHODS if m in seeds and m != BASELINE):
+            for metric, better, worse in (("y_acc", "more accurate", "less accurate"),
+                                          ("s_acc", "less leakage", "more leakage")):
+                test = welch(seeds[method][metric].tolist(), base[metric].tolist())
+                gain = test["diff"] if metric == "y_acc" else -test["diff"]
+                rows.append({"task": task, "method": method, "against": BASELINE,
+                             "metric": metric if metric == "y_acc" else f"s_acc_{probe}",
+                             "mean": seeds[method][metric].mean(), "mean_against": base[metric].mean(),
+                             "s_majority": block["s_majority"].mean(), "seeds": len(seeds[method]),
+                             "seeds_against": len(base), **test, "_better": better if gain > 0 else worse})
+    if not rows:
+        raise ValueError(f"no tuned finals of `{BASELINE}` and another method on one task in profile {profile!r}")
+    table = pd.DataFrame(rows)
+    table["p_holm"] = table.groupby("task")["p"].transform(lambda p: _holm_nan(p.to_numpy()))
+    table["verdict"] = np.where(table["p_holm"] < ALPHA, table["_better"], "inconclusive")
+    return table.drop(columns="_better")
+
+
+def _holm_nan(p: np.ndarray) -> np.ndarray:
+    """Holm over the testable comparisons; untestable ones (one seed) stay NaN."""
+    out = np.full(len(p), math.nan)
+    tested = ~np.isnan(p)
+    out[tested] = holm(p[tested])
+    return out
 
 
 def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
@@ -63,18 +145,31 @@ def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
 
     s_metric = f"s_acc_{probe}"
     tasks = list(dict.fromkeys(table["task"]))
-    fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 4), squeeze=False)
+    colours = {m: f"C{i}" for i, m in enumerate(METHODS)}
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5.2 * len(tasks), 4.4), squeeze=False)
     for ax, task in zip(axes[0], tasks, strict=True):
         block = table[table["task"] == task]
-        for method, line in block.groupby("method", sort=False):
-            line = line.sort_values("delta")
-            ax.errorbar(line[s_metric], line["y_acc"], xerr=line[f"{s_metric}_ci95"].fillna(0),
-                        yerr=line["y_acc_ci95"].fillna(0), fmt="o-", capsize=2, label=method)
-            if len(line) > 1:
-                for _, row in line.iterrows():
-                    ax.annotate(f"{row['delta']:g}", (row[s_metric], row["y_acc"]), fontsize=7,
+        for method in (m for m in METHODS if m in set(block["method"])):
+            rows, colour = block[block["method"] == method], colours[method]
+            trials, finals = rows[rows["stage"] == "trial"], rows[rows["stage"] == "tuned"]
+            fixed = rows[rows["stage"] == "fixed"].sort_values("delta")
+            ax.scatter(trials[s_metric], trials["y_acc"], s=18, facecolors="none", edgecolors=colour, alpha=0.6)
+            ax.errorbar(finals[s_metric], finals["y_acc"], xerr=finals[f"{s_metric}_ci95"].fillna(0),
+                        yerr=finals["y_acc_ci95"].fillna(0), fmt="o", ms=7, capsize=2, color=colour,
+                        label=f"{method} (tuned, {int(finals['n_seeds'].max())} seeds)" if len(finals) else None)
+            if len(fixed):
+                ax.errorbar(fixed[s_metric], fixed["y_acc"], xerr=fixed[f"{s_metric}_ci95"].fillna(0),
+                            yerr=fixed["y_acc_ci95"].fillna(0), fmt="s--", ms=5, capsize=2, color=colour,
+                            label=f"{method} (fixed)")
+                for _, row in fixed.dropna(subset=["delta"]).iterrows():
+                    ax.annotate(f"δ={row['delta']:g}", (row[s_metric], row["y_acc"]), fontsize=7,
                                 xytext=(3, 3), textcoords="offset points")
-        ax.axvline(block["s_majority"].iloc[0], color="grey", ls="--", lw=1, label="s majority rate")
+        ax.axvline(block["s_majority"].iloc[0], color="grey", ls="--", lw=1, label="s majority rate (ideal)")
+        ax.scatter([], [], s=18, facecolors="none", edgecolors="grey", label="tuning trials (1 seed each)")
+        finals = block[block["stage"] == "tuned"]
+        if len(finals):  # frame the finals; trials far off (collapsed ones) would squash them into a corner
+            pad = max(1.0, 0.25 * np.ptp(finals["y_acc"]))
+            ax.set_ylim(finals["y_acc"].min() - 3 * pad, finals["y_acc"].max() + pad)
         ax.set_title(task)
         ax.set_xlabel(f"s-accuracy of the {probe} probe (%), lower = more invariant")
         ax.set_ylabel("y-accuracy (%)")
@@ -83,12 +178,18 @@ def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
     return save_figure(fig, path)
 
 
-def run_study(profile: str = "standard", probe: str = "mlp", results: Path | None = None) -> tuple[Path, Path]:
-    """The trade-off table and figure of one profile, from its records; returns their paths."""
-    from repbench.api import load_records
+def run_study(profile: str = "standard", probe: str = "mlp", results: Path | None = None) -> tuple[Path, ...]:
+    """The trade-off table, the comparison with `nn` and the figure of one profile, from its records under the
+    tasks' current settings; returns their paths."""
+    from repbench.api import load_records, under_current_settings
 
-    table = tradeoff_table(load_records(profile, results), profile, probe)
+    records = under_current_settings(load_records(profile, results), profile, TASKS)
+    table = tradeoff_table(records, profile, probe)
     csv, png = study_paths("invariance", "tradeoff", profile, results)
-    write_table(table, csv)
-    plot(table, png, probe, f"y- vs s-accuracy across delta ({profile} profile; numbers are delta; 95 % CI over seeds)")
-    return csv, png
+    written = [write_table(table, csv)]
+    if (table["stage"] == "tuned").any():
+        versus_csv, _ = study_paths("invariance", "tradeoff_vs_nn", profile, results)
+        written.append(write_table(versus_baseline(records, profile, probe), versus_csv))
+    written.append(plot(table, png, probe, f"y- against s-accuracy ({profile} profile; filled: tuned finals with "
+                                           "95 % CIs over seeds; rings: the tuning trials)"))
+    return tuple(written)

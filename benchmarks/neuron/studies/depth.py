@@ -29,19 +29,11 @@ TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
 
 def under_current_settings(records: list[dict], profile: str) -> list[dict]:
-    """The records made on the profile's current dataset and split (its task parameters as declared now,
-    `train_seconds` aside: that is the data-scaling axis). Records of an older protocol (another cell model,
-    data size or split; kept for the record) would otherwise share a table with the new ones."""
-    from repbench.registry import discover
+    """The neuron tasks' records on the profile's current dataset and split; `train_seconds` is the
+    data-scaling axis, so it may differ."""
+    from repbench.api import under_current_settings as current
 
-    registry = discover()
-
-    def setting(params: dict) -> dict:
-        return {k: v for k, v in params.items() if k != "train_seconds"}
-
-    current = {task: setting(registry.get_task(task).resolve(profile, {})) for task in TASKS}
-    return [r for r in records
-            if current.get(r["identity"]["task"]) == setting(r["identity"].get("task_params", {}))]
+    return current(records, profile, TASKS, ignore=("train_seconds",))
 
 
 def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:

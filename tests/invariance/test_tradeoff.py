@@ -1,0 +1,84 @@
+"""The trade-off study: configurations grouped by stage and parameters, and tuned methods tested against `nn`."""
+
+import numpy as np
+import pytest
+
+from repbench.benchmarks.invariance.studies.tradeoff import plot, stage_of, tradeoff_table, versus_baseline
+
+
+def _record(method, y, s, seed, params=None, stage="fixed", status="ok", task="adult", **task_params):
+    metrics = [{"name": n, "value": v} for n, v in (("y_acc", y), ("s_acc_mlp", s), ("s_majority", 60.0))]
+    identity = {"task": task, "method": method, "method_params": params or {}, "profile": "standard",
+                "replicate": seed}
+    if stage == "trial":
+        identity["stage"] = "trial"
+    elif stage == "tuned":
+        identity["tuning"] = {"trials": 8}
+    if task_params:
+        identity["task_params"] = task_params
+    return {"status": status, "seed": seed, "metrics": metrics, "identity": identity}
+
+
+def test_tradeoff_table_groups_methods_by_delta(tmp_path):
+    records = [_record("nn", 85.0, 80.0, 1), _record("nn", 83.0, 78.0, 2),
+               _record("cai", 84.0, 70.0, 1, {"delta": 1.0}), _record("cai", 80.0, 62.0, 1, {"delta": 10.0}),
+               _record("cai", 82.0, 64.0, 2, {"delta": 10.0})]
+    table = tradeoff_table(records, "standard")
+    nn = table[table["method"] == "nn"].iloc[0]
+    assert np.isnan(nn["delta"]) and nn["n_seeds"] == 2 and nn["y_acc"] == 84.0 and nn["s_acc_mlp"] == 79.0
+    assert nn["leak"] == 19.0  # above the majority rate of 60
+    cai = table[table["method"] == "cai"].set_index("delta")
+    assert cai.loc[10.0, "y_acc"] == 81.0 and cai.loc[1.0, "n_seeds"] == 1
+    assert list(cai["config"]) == ["delta=1", "delta=10"]
+    assert plot(table, tmp_path / "front.png", "mlp", "test").stat().st_size > 0
+
+
+def test_trials_and_finals_are_separate_rows_named_by_what_was_tuned(tmp_path):
+    trial = {"delta": 0.5, "lr": 1e-3, "steps": 10000, "patience": 10}
+    final = {**trial, "steps": 30000}  # the budget differs by design, so it does not name the configuration
+    records = [_record("cai", 84.0, 70.0, 0, trial, "trial"), _record("cai", 83.0, 65.0, 0, {**trial, "delta": 5.0},
+                                                                     "trial"),
+               *(_record("cai", 84.0 + i, 68.0, i, final, "tuned", status=st) for i, st in
+                 enumerate(("ok", "ok", "degenerate")))]
+    table = tradeoff_table(records, "standard")
+    assert list(table["stage"]) == ["trial", "trial", "tuned"]
+    assert list(table["config"]) == ["delta=0.5", "delta=5", "delta=0.5"]
+    tuned = table.iloc[2]
+    assert tuned["n_seeds"] == 3 and tuned["n_degenerate"] == 1  # a collapsed seed counts against its method
+    assert plot(table, tmp_path / "front.png", "mlp", "test").stat().st_size > 0
+
+
+def test_stage_comes_from_the_tuners_identity_fields():
+    assert stage_of({"stage": "trial"}) == "trial"
+    assert stage_of({"tuning": {"trials": 8}}) == "tuned"
+    assert stage_of({}) == "fixed"
+
+
+def test_a_clear_leak_reduction_is_named_and_a_tie_stays_inconclusive():
+    rng = np.random.default_rng(0)
+    records = []
+    for seed in range(5):
+        noise = rng.normal(0, 0.1, 3)
+        records += [_record("nn", 85.0 + noise[0], 75.0 + noise[1], seed, stage="tuned"),
+                    _record("cai", 85.0 + noise[2], 61.0 + noise[1], seed, stage="tuned"),
+                    _record("cai", 50.0, 90.0, seed, stage="trial")]  # trials never enter the comparison
+    table = versus_baseline(records, "standard").set_index("metric")
+    assert table.loc["s_acc_mlp", "verdict"] == "less leakage"
+    assert table.loc["s_acc_mlp", "diff"] == pytest.approx(-14.0, abs=0.01)
+    assert table.loc["y_acc", "verdict"] == "inconclusive"
+    assert table.loc["y_acc", "min_detectable"] > abs(table.loc["y_acc", "diff"])
+
+
+def test_the_comparison_needs_tuned_nn():
+    with pytest.raises(ValueError, match="tuned finals"):
+        versus_baseline([_record("cai", 85.0, 61.0, 0, stage="tuned")], "standard")
+
+
+def test_a_study_reads_only_records_of_the_tasks_current_settings():
+    from repbench.api import under_current_settings
+    from repbench.registry import discover
+
+    now = discover().get_task("adult").resolve("standard", {})
+    current = _record("nn", 85.0, 70.0, 0, **now)
+    older = _record("nn", 85.0, 70.0, 0, **{k: v for k, v in now.items() if k != "select_margin"})
+    assert under_current_settings([current, older], "standard", ["adult"]) == [current]
