@@ -2,7 +2,7 @@
 
 import pytest
 
-from repbench.benchmarks.neuron.studies.depth import depth_table, plot, under_current_settings
+from repbench.benchmarks.neuron.studies.depth import claim_table, depth_table, plot, under_current_settings
 
 
 def _record(task, depth, auc, seed, profile="standard", preset="", status="ok", **task_params):
@@ -35,6 +35,25 @@ def test_depth_table_aggregates_seeds_per_task_and_depth(tmp_path):
     assert table.loc[("neuron-nmda", 7), "n_seeds"] == 1 and table.loc[("neuron-nmda", 7), "mean"] == 0.95
     assert len(table) == 3
     assert plot(table.reset_index(), tmp_path / "auc.png", "test").stat().st_size > 0
+
+
+def test_the_claim_is_a_difference_in_depth_gains_between_the_cells():
+    """NMDA gains 0.05 from depth 3, AMPA nothing: a difference in differences of +0.05, clear at this
+    spread; with depth 3 only on one cell there is nothing to compare at that depth."""
+    def cell(task, depth, centre):
+        return [_record(task, depth, centre + d, seed) for seed, d in enumerate((-0.002, 0.0, 0.002))]
+
+    records = [*cell("neuron-nmda", 1, 0.90), *cell("neuron-nmda", 3, 0.95), *cell("neuron-nmda", 5, 0.95),
+               *cell("neuron-ampa", 1, 0.93), *cell("neuron-ampa", 3, 0.93)]
+    claim = claim_table(depth_table(records, "standard")).set_index("depth")
+    assert list(claim.index) == [3]
+    assert claim.loc[3, "diff_in_gain"] == pytest.approx(0.05)
+    assert claim.loc[3, "verdict"] == "depth gains more on neuron-nmda"
+    assert claim.loc[3, "min_detectable_diff"] > claim.loc[3, "diff_ci95"]
+    tied = claim_table(depth_table([*cell("neuron-nmda", 1, 0.90), *cell("neuron-nmda", 3, 0.901),
+                                    *cell("neuron-ampa", 1, 0.93), *cell("neuron-ampa", 3, 0.93)], "standard"))
+    assert tied.loc[0, "verdict"] == "inconclusive"
+    assert claim_table(depth_table(cell("neuron-nmda", 1, 0.9) + cell("neuron-nmda", 3, 0.9), "standard")).empty
 
 
 def test_study_command_writes_the_profile_s_table_and_figure(tmp_path):

@@ -10,7 +10,8 @@ results/plots/neuron_depth_study_<profile>.png. Each depth is compared with dept
 difference of mean AUCs with a 95 % interval that adds the spread over seeds and the test set's own sampling
 error (the records' bootstrap SE over test trials), the smallest difference the study could detect (80 %
 power, two-sided 5 %), and a verdict: "deeper better", "deeper worse", or "inconclusive" when the interval
-holds 0.
+holds 0. With both cells run, results/neuron/depth_claim_<profile>.csv tests the paper's claim itself: whether
+each depth's gain over one layer is larger on the NMDA cell than on the AMPA-only control.
 """
 
 from __future__ import annotations
@@ -140,6 +141,31 @@ def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)
     return table
 
 
+def claim_table(table: pd.DataFrame, cell: str = "neuron-nmda", control: str = "neuron-ampa") -> pd.DataFrame:
+    """The paper's claim as one test per depth: does depth gain more on the NMDA cell than on the AMPA-only
+    control? For every depth run on both, the difference of the two cells' gains over their own depth 1
+    (a difference in differences), its 95 % interval (the four means' variances, as in `compare_with_depth1`),
+    the smallest such difference detectable at 80 % power, and a verdict. Empty unless both cells were run."""
+    var = (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
+    at = {(t, d): i for i, (t, d) in enumerate(zip(table["task"], table["depth"], strict=True))}
+    rows = []
+    for depth in sorted(d for t, d in at if t == cell and d != 1 and (control, d) in at):
+        cells = [at.get(k) for k in ((cell, depth), (cell, 1), (control, depth), (control, 1))]
+        if None in cells:
+            continue
+        index = table.index[cells]
+        gains = table.loc[index[0], "mean"] - table.loc[index[1], "mean"], \
+            table.loc[index[2], "mean"] - table.loc[index[3], "mean"]
+        se = math.sqrt(sum(var[i] for i in index))
+        diff = gains[0] - gains[1]
+        verdict = ("inconclusive" if abs(diff) <= Z_95 * se else
+                   f"depth gains more on {cell}" if diff > 0 else f"depth gains more on {control}")
+        rows.append({"depth": depth, f"gain_{cell}": gains[0], f"gain_{control}": gains[1],
+                     "diff_in_gain": diff, "diff_ci95": Z_95 * se, "min_detectable_diff": (Z_95 + Z_80) * se,
+                     "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
 def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str, float]] = (),
          fixed: pd.DataFrame | None = None) -> Path:
     """Solid lines: the paper's kernels (field grows with depth); dashed: the fixed-field control, if run."""
@@ -188,6 +214,9 @@ def run_study(profile: str = "standard", results: Path | None = None) -> tuple[P
     fixed = fixed_field_table(records, profile)
     csv, png = study_paths("neuron", "depth_study", profile, results)
     write_table(table, csv)
+    claim = claim_table(table)
+    if not claim.empty:
+        write_table(claim, csv.with_name(f"depth_claim_{profile}.csv"))
     if not fixed.empty:
         write_table(fixed, csv.with_name(f"depth_fixed_field_{profile}.csv"))
     plot(table, png, f"spike AUC vs depth ({profile} profile; mean and 95 % CI over seeds)", published(), fixed)
