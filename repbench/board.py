@@ -53,12 +53,13 @@ def ci95(values: np.ndarray) -> float:
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (hand-rolled: five lines, where statsmodels would be a new dependency)."""
+    """Holm-Bonferroni adjusted p-values (hand-rolled: a few lines, where statsmodels would be a new
+    dependency). A NaN (an untestable comparison, e.g. one seed) stays NaN and does not count in the family."""
     p = np.asarray(p_values, dtype=float)
-    order = np.argsort(p)
-    adjusted = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]).clip(max=1.0)
-    out = np.empty_like(p)
-    out[order] = adjusted
+    out = np.full(len(p), math.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested])]
+    out[order] = np.maximum.accumulate((len(order) - np.arange(len(order))) * p[order]).clip(max=1.0)
     return out
 
 
@@ -226,10 +227,7 @@ def _compare_with_best(table: pd.DataFrame, block: pd.DataFrame, higher_is_bette
             test = stats.ttest_ind(best_values, values, equal_var=False,
                                    alternative="greater" if higher_is_better else "less")
         raw.append(float(test.pvalue))
-    raw = np.array(raw, dtype=float)
-    tested = ~np.isnan(raw)
-    adjusted = np.full(len(raw), math.nan)
-    adjusted[tested] = holm(raw[tested])
+    adjusted = holm(np.array(raw, dtype=float))
     table.at[best, "tied_with_best"] = True
     for i, p in zip(others, adjusted, strict=True):
         table.at[i, "p_vs_best"] = p

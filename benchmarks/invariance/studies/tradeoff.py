@@ -124,17 +124,9 @@ def versus_baseline(records: list[dict], profile: str, probe: str = "mlp") -> pd
     if not rows:
         raise ValueError(f"no tuned finals of `{BASELINE}` and another method on one task in profile {profile!r}")
     table = pd.DataFrame(rows)
-    table["p_holm"] = table.groupby("task")["p"].transform(lambda p: _holm_nan(p.to_numpy()))
+    table["p_holm"] = table.groupby("task")["p"].transform(lambda p: holm(p.to_numpy()))
     table["verdict"] = np.where(table["p_holm"] < ALPHA, table["_better"], "inconclusive")
     return table.drop(columns="_better")
-
-
-def _holm_nan(p: np.ndarray) -> np.ndarray:
-    """Holm over the testable comparisons; untestable ones (one seed) stay NaN."""
-    out = np.full(len(p), math.nan)
-    tested = ~np.isnan(p)
-    out[tested] = holm(p[tested])
-    return out
 
 
 def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:

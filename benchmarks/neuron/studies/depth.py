@@ -109,6 +109,11 @@ def _training_data_s(task_params: dict) -> float:
 Z_95, Z_80 = 1.959964, 0.841621  # two-sided 5 % test; 80 % power
 
 
+def mean_variance(table: pd.DataFrame) -> pd.Series:
+    """Each row's variance of its mean AUC: the spread over seeds plus the test set's squared bootstrap SE."""
+    return (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
+
+
 def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)) -> pd.DataFrame:
     """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), its
     95 % interval, the smallest detectable difference and the verdict. The standard error of a difference adds,
@@ -116,7 +121,7 @@ def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)
     depths share their test trials, so this overstates the error of the difference (a paired bootstrap would
     need per-trial predictions): the verdicts err towards "inconclusive"."""
     table = table.copy()
-    var = (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
+    var = mean_variance(table)
     for column in ("diff_vs_depth1", "diff_ci95", "min_detectable_diff"):
         table[column] = math.nan
     table["verdict"] = ""
@@ -144,9 +149,9 @@ def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)
 def claim_table(table: pd.DataFrame, cell: str = "neuron-nmda", control: str = "neuron-ampa") -> pd.DataFrame:
     """The paper's claim as one test per depth: does depth gain more on the NMDA cell than on the AMPA-only
     control? For every depth run on both, the difference of the two cells' gains over their own depth 1
-    (a difference in differences), its 95 % interval (the four means' variances, as in `compare_with_depth1`),
+    (a difference in differences), its 95 % interval (the four means' variances, `mean_variance`),
     the smallest such difference detectable at 80 % power, and a verdict. Empty unless both cells were run."""
-    var = (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
+    var = mean_variance(table)
     at = {(t, d): i for i, (t, d) in enumerate(zip(table["task"], table["depth"], strict=True))}
     rows = []
     for depth in sorted(d for t, d in at if t == cell and d != 1 and (control, d) in at):
