@@ -1,0 +1,56 @@
+"""What one model update costs each invariance method at MNIST-ROT's standard sizes (28 x 28 images rotated on
+the fly, batch 128, z of 32, the UAI-family convolutional blocks with the standard profile's 1/8-width decoder),
+adversary round included, one thread as in a standard-profile cell. It sizes the MNIST-ROT study's CPU budget.
+
+    pytest benchmarks/timings/test_invariance_update.py --benchmark-only --benchmark-group-by=group
+
+Random images stand in for MNIST: the cost does not depend on the pixels. Measured numbers are in
+docs/jaiswal2020.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from repbench.benchmarks.invariance.data.images import on_the_fly
+from repbench.benchmarks.invariance.kind import InvarianceData
+from repbench.methods.invariance.blocks import Blocks
+from repbench.registry import discover
+
+N, SIDE, BATCH = 1024, 28, 128
+METHODS = ["nn", "nn-mmd", "vfae", "cai", "uai", "adv-forgetting"]
+
+
+@pytest.fixture(scope="module")
+def images() -> InvarianceData:
+    rng = np.random.default_rng(0)
+    raw = rng.random((N, SIDE, SIDE), dtype=np.float32)
+    y, s = rng.integers(10, size=N), rng.integers(5, size=N)
+    flat = raw.reshape(N, -1)
+    return InvarianceData(flat, y, s, flat[:BATCH], y[:BATCH], s[:BATCH], n_classes=10, n_s=5, hidden=256,
+                          z_dim=32, image_shape=(SIDE, SIDE), setting="nuisance", resample=on_the_fly(raw))
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.benchmark(group="invariance-update")
+@pytest.mark.parametrize("name", METHODS)
+def test_model_update(benchmark, images, name):
+    cls = discover().get_method(name)
+    method = cls(**cls.resolve("standard"))
+    method.device_, method.gen_ = torch.device("cpu"), torch.Generator().manual_seed(0)
+    method.net_ = method.build(images, Blocks.of(images, images.hidden, method.conv_channels,
+                                                 method.decoder_channels), images.z_dim)
+    method.data_ = images
+    method.tensors_ = tuple(torch.as_tensor(a) for a in (images.resample.raw, images.y_train, images.s_train))
+    batch = torch.arange(BATCH)
+    benchmark.extra_info.update(method=name, threads=1, adversary_steps=getattr(method, "adversary_steps", 0))
+    benchmark.pedantic(lambda: method.train_step(*method.batch(batch)), rounds=10, iterations=1, warmup_rounds=2)
