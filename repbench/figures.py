@@ -35,12 +35,15 @@ def reference_lines(ax: Any, references: list[tuple[str, float]], horizontal: bo
 
 def save_figure(fig: Any, path: Path) -> Path:
     """A matplotlib figure as a 120-dpi PNG and a vector SVG beside it, cropped to what is drawn (titles and
-    legends outside the axes included); the figure is closed."""
+    legends outside the axes included); the figure is closed. Both files are byte-stable (no date, fixed SVG
+    ids, PNG metadata fixed), so a rebuilt figure shows in `git diff` only when what it draws changed."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    fig.savefig(path.with_suffix(".svg"), bbox_inches="tight")
+    fig.savefig(path, dpi=120, bbox_inches="tight", metadata={"Software": None})
+    with matplotlib.rc_context({"svg.hashsalt": path.stem}):
+        fig.savefig(path.with_suffix(".svg"), bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return path

@@ -147,6 +147,18 @@ def data_scaling(profile: str, results: Path | None) -> None:
 
 
 @register_command("study")
+@click.command("baselines")
+@profile_option
+@results_option
+def baselines(profile: str, results: Path | None) -> None:
+    """Each surrogate (ln, lif, elm, elm n_branches=0, lstm) against the depth-7 TCN of its cell, on the same
+    data and budget, from the records of `repbench reproduce beniaguev2021 --profile P`."""
+    from repbench.benchmarks.neuron.studies.baselines import run_study
+
+    report_study(run_study, profile, results)
+
+
+@register_command("study")
 @click.command("speed")
 @profile_option
 @results_option

@@ -116,10 +116,7 @@ def mean_variance(table: pd.DataFrame) -> pd.Series:
 
 def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)) -> pd.DataFrame:
     """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), its
-    95 % interval, the smallest detectable difference and the verdict. The standard error of a difference adds,
-    for both depths, the variance of the mean over seeds and the squared bootstrap SE of the test AUC; the two
-    depths share their test trials, so this overstates the error of the difference (a paired bootstrap would
-    need per-trial predictions): the verdicts err towards "inconclusive"."""
+    95 % interval, the smallest detectable difference and the verdict (`contrast`)."""
     table = table.copy()
     var = mean_variance(table)
     for column in ("diff_vs_depth1", "diff_ci95", "min_detectable_diff"):
@@ -131,19 +128,29 @@ def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)
             continue
         b = base.index[0]
         for i in block.index.drop(b):
-            se = math.sqrt(var[i] + var[b])
-            diff = table.at[i, "mean"] - table.at[b, "mean"]
-            table.loc[i, ["diff_vs_depth1", "diff_ci95", "min_detectable_diff"]] = (
-                diff, Z_95 * se, (Z_95 + Z_80) * se)
-            if se == 0 or table.at[i, "n_seeds"] < 2 or table.at[b, "n_seeds"] < 2:
-                table.at[i, "verdict"] = "inconclusive (one seed)"
-            elif abs(diff) <= Z_95 * se:
-                table.at[i, "verdict"] = "inconclusive"
-            else:
-                table.at[i, "verdict"] = "deeper better" if diff > 0 else "deeper worse"
-            if math.isnan(table.at[i, "test_boot_se"]) or math.isnan(table.at[b, "test_boot_se"]):
-                table.at[i, "verdict"] += "; seeds only: these records hold no test-set SE"
+            diff, half, detectable, verdict = contrast(table, var, i, b, "deeper better", "deeper worse")
+            table.loc[i, ["diff_vs_depth1", "diff_ci95", "min_detectable_diff"]] = diff, half, detectable
+            table.at[i, "verdict"] = verdict
     return table
+
+
+def contrast(table: pd.DataFrame, var: pd.Series, i, b, higher: str, lower: str) -> tuple[float, float, float, str]:
+    """Row i's mean minus row b's: the difference, its 95 % half-width, the smallest difference detectable at
+    80 % power, and the verdict (`higher`, `lower` or "inconclusive"). The standard error adds both rows'
+    `mean_variance`; rows scored on the same test trials share that set's error, so this overstates the
+    error of the difference (a paired bootstrap would need per-trial predictions): verdicts err towards
+    "inconclusive"."""
+    se = math.sqrt(var[i] + var[b])
+    diff = table.at[i, "mean"] - table.at[b, "mean"]
+    if se == 0 or table.at[i, "n_seeds"] < 2 or table.at[b, "n_seeds"] < 2:
+        verdict = "inconclusive (one seed)"
+    elif abs(diff) <= Z_95 * se:
+        verdict = "inconclusive"
+    else:
+        verdict = higher if diff > 0 else lower
+    if math.isnan(table.at[i, "test_boot_se"]) or math.isnan(table.at[b, "test_boot_se"]):
+        verdict += "; seeds only: these records hold no test-set SE"
+    return diff, Z_95 * se, (Z_95 + Z_80) * se, verdict
 
 
 def claim_table(table: pd.DataFrame, cell: str = "neuron-nmda", control: str = "neuron-ampa") -> pd.DataFrame:
