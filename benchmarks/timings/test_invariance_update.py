@@ -33,12 +33,7 @@ def images() -> InvarianceData:
                           z_dim=32, image_shape=(SIDE, SIDE), setting="nuisance", resample=on_the_fly(raw))
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.benchmark(group="invariance-update")
