@@ -6,9 +6,9 @@ encoder Conv(c, 5x5, stride 2, same) -> BN -> ReLU -> dense (tanh); predictor BN
 Dense; decoder Dense(c1 * h/2 * w/2) -> BN -> ReLU -> upsample x2 -> Conv(c2, 3x3) -> BN -> ReLU -> Conv(1, 1x1)
 -> sigmoid. The channel counts are parameters (theirs: c = 64, c1 = 256, c2 = 128).
 
-Image blocks keep their feature maps channels-last (NHWC in memory): on a CPU, oneDNN's convolution and batch
-norm are several times faster so, and the dense layers beside them read and write the maps in (h, w, c) order,
-so no layout copy is made between them. The dense layers are freshly initialised, so that order is only a
+Image blocks keep their feature maps channels-last (NHWC in memory), where oneDNN's convolution and batch norm
+run several times faster on a CPU; the dense layers beside them read and write the maps in (h, w, c) order, so
+no layout copy is made between them. The dense layers are freshly initialised, so that order is only a
 relabelling of their units.
 """
 
