@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repbench.benchmarks.neuron.studies.depth import contrast, mean_variance, summarise, under_current_settings
+from repbench.benchmarks.neuron.studies.depth import (
+    Z_95,
+    compare_with,
+    mean_variance,
+    summarise,
+    under_current_settings,
+)
 from repbench.figures import save_figure, study_paths, write_table
 
 CELLS = ("neuron-nmda", "neuron-ampa")
@@ -76,18 +82,10 @@ def baseline_table(records: list[dict], profile: str) -> pd.DataFrame:
              .agg(soma_ev_mean=("soma_explained_variance", "mean"), selected_step_median=("selected_step", "median"),
                   steps_run_median=("steps_run", "median")).reset_index())
     table = table.merge(extra, on=["task", "model"])
-    var = mean_variance(table)
-    for column in ("diff_vs_tcn7", "diff_ci95", "min_detectable_diff"):
-        table[column] = math.nan
-    table["verdict"] = ""
-    for _, block in table.groupby("task"):
-        ref = block.index[block["model"] == REFERENCE]
-        for i in block.index.drop(ref) if len(ref) else []:
-            diff, half, detectable, verdict = contrast(table, var, i, ref[0], "better than tcn depth 7",
-                                                       "worse than tcn depth 7")
-            table.loc[i, ["diff_vs_tcn7", "diff_ci95", "min_detectable_diff"]] = diff, half, detectable
-            table.at[i, "verdict"] = verdict
-    table["published_authors_data"] = [published(task).get(model, math.nan)
+    table = compare_with(table, table["model"] == REFERENCE, ("task",), "diff_vs_tcn7", "better than tcn depth 7",
+                         "worse than tcn depth 7")
+    values = {task: published(task) for task in set(table["task"])}
+    table["published_authors_data"] = [values[task].get(model, math.nan)
                                        for task, model in zip(table["task"], table["model"], strict=True)]
     return table.sort_values(["task", "mean"], ascending=[True, False]).reset_index(drop=True)
 
@@ -118,7 +116,7 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
     fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.2), sharex=True, squeeze=False)
     for ax, task in zip(axes[0], tasks, strict=True):
         block = table[table["task"] == task].sort_values("mean")
-        half = 1.959964 * np.sqrt(mean_variance(block))
+        half = Z_95 * np.sqrt(mean_variance(block))
         for y, (model, mean, h) in enumerate(zip(block["model"], block["mean"], half, strict=True)):
             ax.errorbar(mean, y, xerr=h, fmt="o", capsize=3, color="tab:orange" if model.startswith("tcn") else
                         "tab:blue")

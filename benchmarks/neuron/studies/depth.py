@@ -117,19 +117,26 @@ def mean_variance(table: pd.DataFrame) -> pd.Series:
 def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)) -> pd.DataFrame:
     """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), its
     95 % interval, the smallest detectable difference and the verdict (`contrast`)."""
+    return compare_with(table, table["depth"] == 1, within, "diff_vs_depth1", "deeper better", "deeper worse")
+
+
+def compare_with(table: pd.DataFrame, reference: pd.Series, within: tuple[str, ...], column: str, higher: str,
+                 lower: str) -> pd.DataFrame:
+    """A copy of `table` with every row compared with the reference row of its group (`reference` marks one
+    row per group of `within`): the difference in `column`, then `diff_ci95`, `min_detectable_diff` and
+    `verdict` (`contrast`); groups without a reference row are left blank."""
     table = table.copy()
     var = mean_variance(table)
-    for column in ("diff_vs_depth1", "diff_ci95", "min_detectable_diff"):
-        table[column] = math.nan
+    for name in (column, "diff_ci95", "min_detectable_diff"):
+        table[name] = math.nan
     table["verdict"] = ""
     for _, block in table.groupby(list(within)):
-        base = block[block["depth"] == 1]
+        base = block.index[reference[block.index]]
         if base.empty:
             continue
-        b = base.index[0]
-        for i in block.index.drop(b):
-            diff, half, detectable, verdict = contrast(table, var, i, b, "deeper better", "deeper worse")
-            table.loc[i, ["diff_vs_depth1", "diff_ci95", "min_detectable_diff"]] = diff, half, detectable
+        for i in block.index.drop(base[0]):
+            diff, half, detectable, verdict = contrast(table, var, i, base[0], higher, lower)
+            table.loc[i, [column, "diff_ci95", "min_detectable_diff"]] = diff, half, detectable
             table.at[i, "verdict"] = verdict
     return table
 
