@@ -16,7 +16,6 @@ import torch
 
 from repbench.benchmarks.invariance.data.images import on_the_fly
 from repbench.benchmarks.invariance.kind import InvarianceData
-from repbench.methods.invariance.blocks import Blocks
 from repbench.registry import discover
 
 N, SIDE, BATCH = 1024, 28, 128
@@ -41,11 +40,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 def test_model_update(benchmark, images, name):
     cls = discover().get_method(name)
     method = cls(**cls.resolve("standard"))
-    method.device_, method.gen_ = torch.device("cpu"), torch.Generator().manual_seed(0)
-    method.net_ = method.build(images, Blocks.of(images, images.hidden, method.conv_channels,
-                                                 method.decoder_channels), images.z_dim)
-    method.data_ = images
-    method.tensors_ = tuple(torch.as_tensor(a) for a in (images.resample.raw, images.y_train, images.s_train))
+    method.prepare(images, torch.device("cpu"), torch.Generator().manual_seed(0))
     batch = torch.arange(BATCH)
     benchmark.extra_info.update(method=name, threads=1, adversary_steps=getattr(method, "adversary_steps", 0))
     benchmark.pedantic(lambda: method.train_step(*method.batch(batch)), rounds=10, iterations=1, warmup_rounds=2)

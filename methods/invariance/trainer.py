@@ -89,14 +89,18 @@ class InvarianceMethod(Method):
         return self.net_["P"](self.net_["E"](x))
 
     # --- shared ------------------------------------------------------------------------------------------
-    def fit(self, data: InvarianceData, ctx) -> InvarianceMethod:
-        self.device_ = torch.device(ctx.device)
-        self.gen_ = ctx.generator()
+    def prepare(self, data: InvarianceData, device: torch.device, generator: torch.Generator) -> None:
+        """What `fit` does before its first update (also what a timing benchmark needs): build the nets and put
+        the training rows on the device."""
+        self.device_, self.gen_ = device, generator
         blocks = Blocks.of(data, self.hidden or data.hidden, self.conv_channels, self.decoder_channels)
         self.net_ = self.build(data, blocks, self.z_dim or data.z_dim).to(self.device_)
         self.data_ = data
         self.tensors_ = tuple(torch.as_tensor(a, device=self.device_) for a in (
             (data.resample.raw if data.resample else data.X_train).astype(np.float32), data.y_train, data.s_train))
+
+    def fit(self, data: InvarianceData, ctx) -> InvarianceMethod:
+        self.prepare(data, torch.device(ctx.device), ctx.generator())
         n = len(data.y_train)
         self.budget_ = min(self.steps, self.max_epochs * math.ceil(n / self.batch_size))
         self.best_ = BestCheckpoint(higher_is_better=True, tolerance=self.select_tolerance)
