@@ -22,9 +22,7 @@ ALL = (PlainNet, MMDNet, VariationalFairAutoencoder, *ADVERSARIAL)
 
 
 def _built(method, data):
-    method.device_ = torch.device("cpu")
-    method.gen_ = torch.Generator().manual_seed(0)
-    method.net_ = method.build(data, Blocks.of(data, data.hidden), data.z_dim)
+    method.prepare(data, torch.device("cpu"), torch.Generator().manual_seed(0))
     return method
 
 
