@@ -171,14 +171,21 @@ class ELMNeuron(nn.Module):
         drive = x * synaptic_weights(self)[None, :, None]
         branch_in = torch.zeros(B, self.n_branches, T, device=x.device, dtype=x.dtype)
         branch_in.index_add_(1, self.branch, drive)  # synapse -> branch sums, before the trace filter (linear)
-        s = torch.zeros(B, self.n_branches, device=x.device, dtype=x.dtype)
+        first, second = self.mlp[0], self.mlp[2]
+        w_branch, w_memory = first.weight[:, :self.n_branches], first.weight[:, self.n_branches:]
+        # The trace filter and the MLP's branch weights are linear and blind to the memory, so every time bin's
+        # branch input is projected at once (one GEMM) and the projection filtered: W s_t = k_s W s_{t-1} + W b_t.
+        # The time loop then carries hidden-width vectors only (the plain ELM has 1,278 branches).
+        projected = branch_in.permute(2, 0, 1) @ w_branch.T  # [T, B, hidden]
+        gain = self.lam * (1 - self.kappa_m)
+        q = torch.zeros(B, first.out_features, device=x.device, dtype=x.dtype)
         m = torch.zeros(B, len(self.kappa_m), device=x.device, dtype=x.dtype)
         outs = []
         for t in range(T):
-            s = self.kappa_s * s + branch_in[:, :, t]
+            q = self.kappa_s * q + projected[t]
             km = self.kappa_m * m
-            dm = 1.7159 * torch.tanh(2.0 / 3.0 * self.mlp(torch.cat([s, km], dim=1)))
-            m = km + self.lam * (1 - self.kappa_m) * dm
+            hidden = F.relu(q + F.linear(km, w_memory, first.bias))
+            m = km + gain * 1.7159 * torch.tanh(2.0 / 3.0 * second(hidden))
             outs.append(m)
         y = self.readout(torch.stack(outs, dim=1))  # [B, T, 2]
         return y[..., 0], y[..., 1]

@@ -75,19 +75,50 @@ def test_elm_synapses_start_as_the_reference_and_keep_their_sign():
     assert weights.tolist() == [1.0, 0.0, 2.0, 0.0, -1.0, -0.0, -2.0, -0.0]  # excitatory >= 0, inhibitory <= 0
 
 
-def test_the_plain_elm_feeds_every_synapse_trace_to_the_memory_mlp():
+def _elm_step_by_step(elm: ELMNeuron, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The Branch-ELM update as Spieler et al. (2024) write it, one time bin at a time: branch traces
+    s_t = k_s s_{t-1} + b_t, and the MLP reading [s_t, k_m m_{t-1}]."""
+    B, C, T = x.shape
+    weights = elm.sign * torch.relu(elm.w_syn)
+    s = torch.zeros(B, elm.n_branches, dtype=x.dtype)
+    m = torch.zeros(B, len(elm.kappa_m), dtype=x.dtype)
+    outs = []
+    for t in range(T):
+        b_t = torch.zeros(B, elm.n_branches, dtype=x.dtype).index_add_(1, elm.branch, x[:, :, t] * weights)
+        s = elm.kappa_s * s + b_t
+        km = elm.kappa_m * m
+        m = km + elm.lam * (1 - elm.kappa_m) * 1.7159 * torch.tanh(2.0 / 3.0 * elm.mlp(torch.cat([s, km], dim=1)))
+        outs.append(m)
+    y = elm.readout(torch.stack(outs, dim=1))
+    return y[..., 0], y[..., 1]
+
+
+@pytest.mark.parametrize("n_branches", [0, 3])
+def test_the_elm_forward_and_gradients_equal_the_step_by_step_update(n_branches):
+    """forward() projects all time bins through the MLP's first layer before the time loop; a wrong hoisting
+    (e.g. filtering after the ReLU, or dropping the trace filter) changes outputs and gradients."""
+    torch.manual_seed(3)
+    elm = ELMNeuron(12, 6, n_branches, 4, 7).double()
+    with torch.no_grad():
+        elm.w_syn.uniform_(-0.2, 1.0)  # some rectified to zero
+    x = sparse_input(B=2, C=12, T=60, p=0.2).double()
+    grads = []
+    for forward in (elm, lambda x: _elm_step_by_step(elm, x)):
+        elm.zero_grad()
+        spike, soma = forward(x)
+        (spike.sin().sum() + soma.cos().sum()).backward()
+        grads.append({name: p.grad.clone() for name, p in elm.named_parameters()})
+        grads[-1]["out"] = torch.stack([spike, soma]).detach()
+    assert grads[0].keys() == grads[1].keys()
+    for name in grads[0]:
+        assert torch.allclose(grads[0][name], grads[1][name], rtol=1e-10, atol=1e-12), name
+
+
+def test_the_plain_elm_feeds_every_synapse_to_the_memory_mlp():
     """n_branches=0: no summation into branches; the MLP reads each synapse's trace (and the memory)."""
     plain, branched = ELMNeuron(8, 4, 0, 3, 5), ELMNeuron(8, 4, 2, 3, 5)
     assert plain.mlp[0].in_features == 8 + 3 and branched.mlp[0].in_features == 2 + 3
     assert torch.equal(plain.branch, torch.arange(8))
-    x = torch.zeros(1, 8, 4)
-    x[0, 5, 0] = 1.0  # one inhibitory spike at t = 0
-    seen = []
-    plain.mlp.register_forward_hook(lambda module, inputs, out: seen.append(inputs[0][0, :8].clone()))
-    plain(x)
-    trace = torch.zeros(8)
-    trace[5] = -0.5  # signed (inhibitory) and rectified weight 0.5
-    assert torch.allclose(seen[0], trace) and torch.allclose(seen[1], trace * plain.kappa_s)
 
 
 def test_lstm_has_the_elm_works_parameter_count():
