@@ -12,7 +12,6 @@ Records are tidy: one row per cell and metric, with the cell's identity, its par
 from __future__ import annotations
 
 import json
-import os
 import signal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -30,7 +29,7 @@ from repbench.params import ParamError
 from repbench.paths import DATA_ENV, data_root, forwarded_env, results_dir
 from repbench.plugin import Task, find_metric
 from repbench.profiles import get_profile
-from repbench.provenance import code_provenance
+from repbench.provenance import code_provenance, usable_cpus
 from repbench.registry import Registry, discover, env_plugin_paths
 from repbench.runner import RunSummary, run_cells
 from repbench.store import ResultStore
@@ -175,7 +174,7 @@ def run_sweeps(
     check_data(registry, now)
     engine = make_executor(executor, jobs, scheduler)
     store = ResultStore(results or results_dir())
-    cpus = os.cpu_count() or 1
+    cpus = usable_cpus()
     options = ExecOptions(
         device=device,
         timeout_s=timeout if timeout is not None else get_profile(profile).timeout_s,

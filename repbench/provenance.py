@@ -48,6 +48,15 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def usable_cpus() -> int:
+    """The cores this process may run on (`taskset`, a cgroup cpuset, a batch scheduler's allocation), which
+    can be fewer than the machine's `os.cpu_count()`."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity API (macOS, Windows)
+        return os.cpu_count() or 1
+
+
 def _gpu_model() -> str | None:
     try:
         import torch

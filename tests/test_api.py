@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -44,3 +48,14 @@ def test_run_refuses_bad_input_before_anything_runs(tmp_path, registry):
     with pytest.raises(ValueError, match="unknown device"):
         repbench.run("toy", "toy-ok", device="tpu", results=tmp_path, plugin_paths=[str(TOY)])
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity API on this platform")
+def test_cells_use_the_cores_the_run_may_use_not_the_machines(tmp_path):
+    """`taskset -c 0 repbench run ...` beside another run: one torch thread per cell, not cpu_count's."""
+    script = (f"import os; os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}}); import repbench; "
+              f"repbench.run('toy', ['toy-ok'], profile='quick', jobs=1, results={str(tmp_path)!r}, "
+              f"plugin_paths=[{str(TOY)!r}], progress=False)")
+    subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, timeout=300)
+    records = [json.loads(p.read_text()) for p in tmp_path.glob("runs/quick/*.json")]
+    assert records and {r["threads"] for r in records} == {1}
