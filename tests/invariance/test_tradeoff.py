@@ -3,11 +3,18 @@
 import numpy as np
 import pytest
 
-from repbench.benchmarks.invariance.studies.tradeoff import plot, stage_of, tradeoff_table, versus_baseline
+from repbench.benchmarks.invariance.studies.tradeoff import (
+    plot,
+    seed_rows,
+    stage_of,
+    tradeoff_table,
+    versus_baseline,
+)
 
 
-def _record(method, y, s, seed, params=None, stage="fixed", status="ok", task="adult", **task_params):
-    metrics = [{"name": n, "value": v} for n, v in (("y_acc", y), ("s_acc_mlp", s), ("s_majority", 60.0))]
+def _record(method, y, s, seed, params=None, stage="fixed", status="ok", task="adult", shifted=None, **task_params):
+    values = {"y_acc": y, "s_acc_mlp": s, "s_majority": 60.0, **(shifted or {})}
+    metrics = [{"name": n, "value": v} for n, v in values.items()]
     identity = {"task": task, "method": method, "method_params": params or {}, "profile": "standard",
                 "replicate": seed}
     if stage == "trial":
@@ -23,7 +30,7 @@ def test_tradeoff_table_groups_methods_by_delta(tmp_path):
     records = [_record("nn", 85.0, 80.0, 1), _record("nn", 83.0, 78.0, 2),
                _record("cai", 84.0, 70.0, 1, {"delta": 1.0}), _record("cai", 80.0, 62.0, 1, {"delta": 10.0}),
                _record("cai", 82.0, 64.0, 2, {"delta": 10.0})]
-    table = tradeoff_table(records, "standard")
+    table = tradeoff_table(seed_rows(records, "standard", "mlp"))
     nn = table[table["method"] == "nn"].iloc[0]
     assert np.isnan(nn["delta"]) and nn["n_seeds"] == 2 and nn["y_acc"] == 84.0 and nn["s_acc_mlp"] == 79.0
     assert nn["leak"] == 19.0  # above the majority rate of 60
@@ -40,7 +47,7 @@ def test_trials_and_finals_are_separate_rows_named_by_what_was_tuned(tmp_path):
                                                                      "trial"),
                *(_record("cai", 84.0 + i, 68.0, i, final, "tuned", status=st) for i, st in
                  enumerate(("ok", "ok", "degenerate")))]
-    table = tradeoff_table(records, "standard")
+    table = tradeoff_table(seed_rows(records, "standard", "mlp"))
     assert list(table["stage"]) == ["trial", "trial", "tuned"]
     assert list(table["config"]) == ["delta=0.5", "delta=5", "delta=0.5"]
     tuned = table.iloc[2]
@@ -62,16 +69,38 @@ def test_a_clear_leak_reduction_is_named_and_a_tie_stays_inconclusive():
         records += [_record("nn", 85.0 + noise[0], 75.0 + noise[1], seed, stage="tuned"),
                     _record("cai", 85.0 + noise[2], 61.0 + noise[1], seed, stage="tuned"),
                     _record("cai", 50.0, 90.0, seed, stage="trial")]  # trials never enter the comparison
-    table = versus_baseline(records, "standard").set_index("metric")
+    table = versus_baseline(seed_rows(records, "standard", "mlp")).set_index("metric")
     assert table.loc["s_acc_mlp", "verdict"] == "less leakage"
     assert table.loc["s_acc_mlp", "diff"] == pytest.approx(-14.0, abs=0.01)
     assert table.loc["y_acc", "verdict"] == "inconclusive"
     assert table.loc["y_acc", "min_detectable"] > abs(table.loc["y_acc", "diff"])
 
 
+def test_shifted_test_accuracies_are_compared_in_their_own_holm_family():
+    rng = np.random.default_rng(1)
+    records = []
+    for seed in range(5):
+        noise = rng.normal(0, 0.2, 4)
+        records += [_record("nn", 95.0 + noise[0], 70.0 + noise[3], seed, stage="tuned", task="mnist-rot",
+                            shifted={"y_acc_pm55": 90.0 + noise[1], "y_acc_dilated4": 57.0 + noise[2]}),
+                    _record("adv-forgetting", 95.0 + noise[3], 40.0 + noise[0], seed, stage="tuned", task="mnist-rot",
+                            shifted={"y_acc_pm55": 80.0 + noise[2], "y_acc_dilated4": 57.0 + noise[1]})]
+    frame = seed_rows(records, "standard", "mlp")
+    table = versus_baseline(frame).set_index("metric")
+    assert set(table["family"]) == {"main", "shifted"}
+    assert table.loc["y_acc_pm55", "verdict"] == "less accurate"
+    assert table.loc["y_acc_pm55", "diff"] == pytest.approx(-10.0, abs=0.3)
+    assert table.loc["y_acc_dilated4", "verdict"] == "inconclusive"
+    # Holm runs per family: each family here holds two tests, so the smaller p is doubled, not quadrupled
+    shifted = table[table["family"] == "shifted"]
+    assert shifted["p_holm"].min() == pytest.approx(min(2 * shifted["p"].min(), 1.0))
+    summary = tradeoff_table(frame).set_index("method")
+    assert summary.loc["adv-forgetting", "y_acc_pm55"] == pytest.approx(80.0, abs=0.3)
+
+
 def test_the_comparison_needs_tuned_nn():
     with pytest.raises(ValueError, match="tuned finals"):
-        versus_baseline([_record("cai", 85.0, 61.0, 0, stage="tuned")], "standard")
+        versus_baseline(seed_rows([_record("cai", 85.0, 61.0, 0, stage="tuned")], "standard", "mlp"))
 
 
 def test_a_study_reads_only_records_of_the_tasks_current_settings():
