@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from repbench.benchmarks.invariance.studies.tradeoff import (
+    forgetting_versus_others,
     plot,
     seed_rows,
     stage_of,
@@ -96,6 +97,22 @@ def test_shifted_test_accuracies_are_compared_in_their_own_holm_family():
     assert shifted["p_holm"].min() == pytest.approx(min(2 * shifted["p"].min(), 1.0))
     summary = tradeoff_table(frame).set_index("method")
     assert summary.loc["adv-forgetting", "y_acc_pm55"] == pytest.approx(80.0, abs=0.3)
+
+
+def test_the_claim_table_sets_forgetting_against_every_other_method():
+    rng = np.random.default_rng(2)
+    records = []
+    for seed in range(5):
+        noise = rng.normal(0, 0.1, 3)
+        records += [_record("adv-forgetting", 85.0 + noise[0], 62.0 + noise[1], seed, stage="tuned"),
+                    _record("cai", 85.0 + noise[1], 70.0 + noise[2], seed, stage="tuned"),
+                    _record("nn", 85.0 + noise[2], 61.0 + noise[0], seed, stage="tuned")]
+    table = forgetting_versus_others(seed_rows(records, "standard", "mlp"))
+    assert set(table["method"]) == {"adv-forgetting"} and set(table["against"]) == {"cai", "nn"}
+    s_rows = table[table["metric"] == "s_acc_mlp"].set_index("against")
+    assert s_rows.loc["cai", "verdict"] == "less leakage"  # forgetting's code leaks 8 points less than CAI's
+    assert s_rows.loc["cai", "diff"] == pytest.approx(-8.0, abs=0.3)
+    assert s_rows.loc["nn", "verdict"] == "more leakage"
 
 
 def test_the_comparison_needs_tuned_nn():

@@ -15,6 +15,8 @@ results folder but out of the study) and writes
   on the s-accuracy (Welch over seeds, Holm within the task), and on the y-accuracies under the task's test-time
   shifts where it has them (MNIST-ROT's unseen angles and MNIST-DIL; Holm within those), the smallest difference
   detectable, a verdict;
+- results/invariance/tradeoff_forgetting_vs_others_<profile>.csv: the paper's claim as tests, tuned
+  adversarial forgetting against every other tuned method, with the same statistics;
 - results/plots/invariance_tradeoff_<profile>.png: trials as small rings, finals as filled dots with 95 % CIs.
 """
 
@@ -36,6 +38,7 @@ METHODS = ("nn", "nn-mmd", "cai", "uai", "vfae", "adv-forgetting")
 LANDING = ("selected_step", "stopped_step", "budget_steps")  # where model selection landed in each run
 STAGES = ("trial", "tuned", "fixed")  # a tuning trial, a final of a tuned run, a run at given parameters
 BASELINE = "nn"
+CLAIMANT = "adv-forgetting"  # the paper's method: its claim is tested against every other method
 SHIFTED = "y_acc_"  # metrics named y_acc_<shift>: y-accuracy on a shifted test set (unseen angles, MNIST-DIL)
 ALPHA = 0.05
 
@@ -108,32 +111,40 @@ def shifted_metrics(frame: pd.DataFrame) -> list[str]:
 
 
 def versus_baseline(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
-    """Every tuned method against the tuned plain network, per task (the rows of `seed_rows`): the difference of
-    means in y_acc and in s-accuracy, and in each shifted-test accuracy the task has, with 95 % intervals;
-    Holm-adjusted p within two families per task (the y and s tests as before; the shifted tests, so adding them
+    """Every tuned method against the tuned plain network (see `compare`)."""
+    return compare(frame, [(m, BASELINE) for m in METHODS if m != BASELINE], probe)
+
+
+def forgetting_versus_others(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
+    """The paper's own claim, stated as tests: tuned adversarial forgetting against every other tuned method."""
+    return compare(frame, [(CLAIMANT, m) for m in METHODS if m != CLAIMANT], probe)
+
+
+def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp") -> pd.DataFrame:
+    """Each (method, against) pair of tuned finals, per task (the rows of `seed_rows`): the difference of means in
+    y_acc and in s-accuracy, and in each shifted-test accuracy the task has, with 95 % intervals (Welch over
+    seeds); Holm-adjusted p within two families per task (the y and s tests; the shifted tests, so adding them
     costs the main comparison no power); the smallest difference the seeds could detect (80 % power), and a
-    verdict; "inconclusive" when the difference is not significant."""
+    verdict for `method`; "inconclusive" when the difference is not significant."""
     frame = frame[frame["stage"] == "tuned"]
     rows = []
     for task, block in frame.groupby("task", sort=True):
         seeds = {m: g for m, g in block.groupby("method")}
-        if BASELINE not in seeds:
-            continue
-        base = seeds[BASELINE]
         tests = [("y_acc", "main", "more accurate", "less accurate"), ("s_acc", "main", "less leakage", "more leakage"),
                  *((m, "shifted", "more accurate", "less accurate") for m in shifted_metrics(block)
                    if block[m].notna().all())]
-        for method in (m for m in METHODS if m in seeds and m != BASELINE):
+        for method, against in ((m, a) for m, a in pairs if m in seeds and a in seeds):
+            mine, theirs = seeds[method], seeds[against]
             for metric, family, better, worse in tests:
-                test = welch(seeds[method][metric].tolist(), base[metric].tolist())
+                test = welch(mine[metric].tolist(), theirs[metric].tolist())
                 gain = -test["diff"] if metric == "s_acc" else test["diff"]
-                rows.append({"task": task, "method": method, "against": BASELINE,
+                rows.append({"task": task, "method": method, "against": against,
                              "metric": f"s_acc_{probe}" if metric == "s_acc" else metric, "family": family,
-                             "mean": seeds[method][metric].mean(), "mean_against": base[metric].mean(),
-                             "s_majority": block["s_majority"].mean(), "seeds": len(seeds[method]),
-                             "seeds_against": len(base), **test, "_better": better if gain > 0 else worse})
+                             "mean": mine[metric].mean(), "mean_against": theirs[metric].mean(),
+                             "s_majority": block["s_majority"].mean(), "seeds": len(mine),
+                             "seeds_against": len(theirs), **test, "_better": better if gain > 0 else worse})
     if not rows:
-        raise ValueError(f"no tuned finals of `{BASELINE}` and another method on one task; run both with --tune")
+        raise ValueError(f"no task has tuned finals of both sides of any of {pairs}; run them with --tune")
     table = pd.DataFrame(rows)
     table["p_holm"] = table.groupby(["task", "family"])["p"].transform(lambda p: holm(p.to_numpy()))
     table["verdict"] = np.where(table["p_holm"] < ALPHA, table["_better"], "inconclusive")
@@ -190,9 +201,11 @@ def run_study(profile: str = "standard", probe: str = "mlp", results: Path | Non
     table = tradeoff_table(frame, probe)
     csv, png = study_paths("invariance", "tradeoff", profile, results)
     written = [write_table(table, csv)]
-    if (table["stage"] == "tuned").any():
-        versus_csv, _ = study_paths("invariance", "tradeoff_vs_nn", profile, results)
-        written.append(write_table(versus_baseline(frame, probe), versus_csv))
+    tuned = set(frame.loc[frame["stage"] == "tuned", "method"])
+    for name, versus, needed in (("tradeoff_vs_nn", versus_baseline, BASELINE),
+                                 ("tradeoff_forgetting_vs_others", forgetting_versus_others, CLAIMANT)):
+        if needed in tuned and len(tuned) > 1:
+            written.append(write_table(versus(frame, probe), study_paths("invariance", name, profile, results)[0]))
     written.append(plot(table, png, probe, f"y- against s-accuracy ({profile} profile; filled: tuned finals with "
                                            "95 % CIs over seeds; rings: the tuning trials)"))
     return tuple(written)
