@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from repbench.benchmarks.invariance.studies.tradeoff import (
+    finals_markdown,
     forgetting_versus_others,
     plot,
     seed_rows,
@@ -113,6 +114,29 @@ def test_the_claim_table_sets_forgetting_against_every_other_method():
     assert s_rows.loc["cai", "verdict"] == "less leakage"  # forgetting's code leaks 8 points less than CAI's
     assert s_rows.loc["cai", "diff"] == pytest.approx(-8.0, abs=0.3)
     assert s_rows.loc["nn", "verdict"] == "more leakage"
+
+
+def test_the_docs_tables_show_each_tuned_final_with_its_verdicts():
+    rng = np.random.default_rng(3)
+    records = []
+    for seed in range(5):
+        noise = rng.normal(0, 0.2, 3)
+        records += [_record("nn", 95.0 + noise[0], 70.0 + noise[1], seed, {"lr": 1e-4}, stage="tuned",
+                            task="mnist-rot", shifted={"y_acc_pm55": 90.0 + noise[2]}),
+                    _record("nn-mmd", 95.0 + noise[1], 45.0 + noise[2], seed, {"beta": 27.0, "lr": 1e-4},
+                            stage="tuned", task="mnist-rot", shifted={"y_acc_pm55": 85.0 + noise[0]})]
+    for r in records:
+        r["identity"]["tuning"]["params"] = ["lr"] if r["identity"]["method"] == "nn" else ["beta", "lr"]
+    frame = seed_rows(records, "standard", "mlp")
+    text = finals_markdown(frame, versus_baseline(frame))
+    lines = text.splitlines()
+    assert lines[0] == "### mnist-rot"
+    mmd = next(line for line in lines if line.startswith("| `nn-mmd` (beta 27, lr 0.0001) | 5 |"))
+    assert "**less leakage**" in mmd and "−25" in mmd  # 45 % against 70 %
+    shifted = next(line for line in lines if line.startswith("| `nn-mmd` |") and "pm" not in line)
+    diff = float(shifted.split("(")[1].split(",")[0].replace("−", "-"))
+    assert diff == pytest.approx(-5.0, abs=0.5) and "**less accurate**" in shifted  # 85 % against 90 % at ±55°
+    assert any(line.startswith("| method | y_acc_pm55 |") for line in lines)
 
 
 def test_the_comparison_needs_tuned_nn():

@@ -15,6 +15,7 @@ results folder but out of the study) and writes
   on the s-accuracy (Welch over seeds, Holm within the task), and on the y-accuracies under the task's test-time
   shifts where it has them (MNIST-ROT's unseen angles and MNIST-DIL; Holm within those), the smallest difference
   detectable, a verdict;
+- results/invariance/tradeoff_finals_<profile>.md: the tuned finals per task as the docs' markdown tables;
 - results/invariance/tradeoff_forgetting_vs_others_<profile>.csv: the paper's claim as tests, tuned
   adversarial forgetting against every other tuned method, with the same statistics;
 - results/plots/invariance_tradeoff_<profile>.png: trials as small rings, finals as filled dots with 95 % CIs.
@@ -64,6 +65,7 @@ def seed_rows(records: list[dict], profile: str, probe: str) -> pd.DataFrame:
         shifted = {k: v for k, v in values.items() if k.startswith(SHIFTED)}
         rows.append({"task": ident["task"], "method": ident["method"], "stage": stage_of(ident),
                      "config": json.dumps(ident["method_params"], sort_keys=True),
+                     "tuned_params": json.dumps(ident.get("tuning", {}).get("params", [])),
                      "degenerate": r["status"] == "degenerate",
                      "delta": ident["method_params"].get("delta", math.nan), "y_acc": values["y_acc"],
                      "s_acc": values[f"s_acc_{probe}"], "s_majority": values["s_majority"],
@@ -151,6 +153,59 @@ def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp
     return table.drop(columns="_better")
 
 
+def _pm(values: pd.Series) -> str:
+    """Mean ± 95 % half-width at the interval's precision (two significant digits), as on the leaderboard."""
+    mean, half = values.mean(), ci95(values.to_numpy())
+    if not half or not math.isfinite(half):
+        return f"{mean:.2f}"
+    decimals = max(0, 1 - math.floor(math.log10(half)))
+    return f"{mean:.{decimals}f} ± {half:.{decimals}f}"
+
+
+def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp") -> str:
+    """The tuned finals per task as markdown tables for the docs: y, the probe's s-accuracy, the difference from
+    `nn` (smallest detectable difference; verdict), where selection landed; and, where the task has them, the
+    shifted-test accuracies with their differences from `nn`. Generated, so the docs' tables can be refreshed
+    whenever records land instead of being copied by hand."""
+    lookup = versus.set_index(["task", "method", "metric"])
+
+    def against_nn(task: str, method: str, metric: str, detectable: bool) -> str:
+        if (task, method, metric) not in lookup.index:
+            return ""
+        row = lookup.loc[(task, method, metric)]
+        verdict = f"**{row['verdict']}**" if row["verdict"] != "inconclusive" else "inconclusive"
+        size = f" ({row['min_detectable']:.2g})" if detectable else ""
+        return f"{row['diff']:+.2g}{size}, {verdict}".replace("-", "−")
+
+    out = []
+    for task, block in frame[frame["stage"] == "tuned"].groupby("task", sort=True):
+        configs = [(m, c, g) for m in METHODS for c, g in block[block["method"] == m].groupby("config", sort=False)]
+        shifted = [k for k in shifted_metrics(block) if block[k].notna().all()]
+        out += [f"### {task}", "", f"s majority {block['s_majority'].mean():.2f} %; mean ± 95 % CI over seeds; "
+                "vs nn: difference (smallest detectable difference, 80 % power), verdict after Holm.", "",
+                f"| method (tuned values) | seeds | y-acc (%) | s-acc, {probe} probe (%) | y vs nn | s vs nn "
+                "| kept / stopped update (median) |", "|---|---|---|---|---|---|---|"]
+        for method, config, g in configs:
+            params, tuned = json.loads(config), json.loads(g["tuned_params"].iloc[0])
+            values = ", ".join(f"{k} {_short(params[k])}" for k in tuned)
+            out.append(f"| `{method}`{f' ({values})' if values else ''} | {len(g)} | {_pm(g['y_acc'])} | "
+                       f"{_pm(g['s_acc'])} | {against_nn(task, method, 'y_acc', True)} | "
+                       f"{against_nn(task, method, f's_acc_{probe}', True)} | "
+                       f"{g['selected_step'].median():,.0f} / {g['stopped_step'].median():,.0f} |")
+        if shifted:
+            out += ["", "| method | " + " | ".join(shifted) + " |", "|---|" + "---|" * len(shifted)]
+            for method, _, g in configs:
+                cells = [_pm(g[k]) + (f" ({against_nn(task, method, k, False)})" if method != BASELINE else "")
+                         for k in shifted]
+                out.append(f"| `{method}` | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _short(value) -> str:
+    return f"{value:.2g}" if isinstance(value, float) else str(value)
+
+
 def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
     import matplotlib
 
@@ -202,10 +257,16 @@ def run_study(profile: str = "standard", probe: str = "mlp", results: Path | Non
     csv, png = study_paths("invariance", "tradeoff", profile, results)
     written = [write_table(table, csv)]
     tuned = set(frame.loc[frame["stage"] == "tuned", "method"])
-    for name, versus, needed in (("tradeoff_vs_nn", versus_baseline, BASELINE),
-                                 ("tradeoff_forgetting_vs_others", forgetting_versus_others, CLAIMANT)):
-        if needed in tuned and len(tuned) > 1:
-            written.append(write_table(versus(frame, probe), study_paths("invariance", name, profile, results)[0]))
+    if BASELINE in tuned and len(tuned) > 1:
+        versus_nn = versus_baseline(frame, probe)
+        csv_nn = study_paths("invariance", "tradeoff_vs_nn", profile, results)[0]
+        written.append(write_table(versus_nn, csv_nn))
+        markdown = csv_nn.with_name(f"tradeoff_finals_{profile}.md")
+        markdown.write_text(finals_markdown(frame, versus_nn, probe))
+        written.append(markdown)
+    if CLAIMANT in tuned and len(tuned) > 1:
+        csv_claim = study_paths("invariance", "tradeoff_forgetting_vs_others", profile, results)[0]
+        written.append(write_table(forgetting_versus_others(frame, probe), csv_claim))
     written.append(plot(table, png, probe, f"y- against s-accuracy ({profile} profile; filled: tuned finals with "
                                            "95 % CIs over seeds; rings: the tuning trials)"))
     return tuple(written)
