@@ -139,6 +139,21 @@ def test_the_docs_tables_show_each_tuned_final_with_its_verdicts():
     assert any(line.startswith("| method | y_acc_pm55 |") for line in lines)
 
 
+def test_a_method_with_one_final_so_far_is_shown_but_not_tested():
+    def final(method, y, s, seed):
+        return _record(method, y, s, seed, stage="tuned", task="mnist-rot", shifted={"y_acc_pm55": y - 5})
+
+    records = [final("nn", 85.0 + seed, 75.0 - seed, seed) for seed in range(3)]
+    records += [final("cai", 80.0, 61.0, 0), final("nn-mmd", 84.0, 60.0, 0), final("nn-mmd", 85.0, 62.0, 1)]
+    frame = seed_rows(records, "standard", "mlp")
+    table = versus_baseline(frame)
+    assert set(table["method"]) == {"nn-mmd"} and table["min_detectable"].notna().all()
+    lines = finals_markdown(frame, table).splitlines()
+    cai = [line.split(" | ") for line in lines if line.startswith("| `cai`")]
+    assert cai[0][1:5] == ["1", "80.00", "61.00", ""]  # one seed: its values, no difference or verdict
+    assert cai[1] == ["| `cai`", "75.00 |"]  # and its shifted accuracy bare
+
+
 def test_the_comparison_needs_tuned_nn():
     with pytest.raises(ValueError, match="tuned finals"):
         versus_baseline(seed_rows([_record("cai", 85.0, 61.0, 0, stage="tuned")], "standard", "mlp"))

@@ -42,6 +42,7 @@ BASELINE = "nn"
 CLAIMANT = "adv-forgetting"  # the paper's method: its claim is tested against every other method
 SHIFTED = "y_acc_"  # metrics named y_acc_<shift>: y-accuracy on a shifted test set (unseen angles, MNIST-DIL)
 ALPHA = 0.05
+MIN_SEEDS = 2  # finals a side needs before it is tested (Welch's variance)
 
 
 def stage_of(identity: dict) -> str:
@@ -127,11 +128,12 @@ def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp
     y_acc and in s-accuracy, and in each shifted-test accuracy the task has, with 95 % intervals (Welch over
     seeds); Holm-adjusted p within two families per task (the y and s tests; the shifted tests, so adding them
     costs the main comparison no power); the smallest difference the seeds could detect (80 % power), and a
-    verdict for `method`; "inconclusive" when the difference is not significant."""
+    verdict for `method`; "inconclusive" when the difference is not significant. A side with fewer than
+    `MIN_SEEDS` finished finals (a tuned run still in progress) is left out: Welch's test needs two."""
     frame = frame[frame["stage"] == "tuned"]
     rows = []
     for task, block in frame.groupby("task", sort=True):
-        seeds = {m: g for m, g in block.groupby("method")}
+        seeds = {m: g for m, g in block.groupby("method") if len(g) >= MIN_SEEDS}
         tests = [("y_acc", "main", "more accurate", "less accurate"), ("s_acc", "main", "less leakage", "more leakage"),
                  *((m, "shifted", "more accurate", "less accurate") for m in shifted_metrics(block)
                    if block[m].notna().all())]
@@ -195,7 +197,7 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
         if shifted:
             out += ["", "| method | " + " | ".join(shifted) + " |", "|---|" + "---|" * len(shifted)]
             for method, _, g in configs:
-                cells = [_pm(g[k]) + (f" ({against_nn(task, method, k, False)})" if method != BASELINE else "")
+                cells = [_pm(g[k]) + (f" ({versus})" if (versus := against_nn(task, method, k, False)) else "")
                          for k in shifted]
                 out.append(f"| `{method}` | " + " | ".join(cells) + " |")
         out.append("")
