@@ -41,6 +41,8 @@ STAGES = ("trial", "tuned", "fixed")  # a tuning trial, a final of a tuned run, 
 BASELINE = "nn"
 CLAIMANT = "adv-forgetting"  # the paper's method: its claim is tested against every other method
 SHIFTED = "y_acc_"  # metrics named y_acc_<shift>: y-accuracy on a shifted test set (unseen angles, MNIST-DIL)
+PROBES = "s_acc_"  # metrics named s_acc_<probe>: one probe's s-accuracy on the representation
+GAPS = {"dp_diff": "DP gap", "eo_diff": "EO gap"}  # fairness gaps of the predictions, where the task has them
 ALPHA = 0.05
 MIN_SEEDS = 2  # finals a side needs before it is tested (Welch's variance)
 
@@ -64,13 +66,14 @@ def seed_rows(records: list[dict], profile: str, probe: str) -> pd.DataFrame:
             continue
         values = {m["name"]: m["value"] for m in r["metrics"]}
         shifted = {k: v for k, v in values.items() if k.startswith(SHIFTED)}
+        side = {k: v for k, v in values.items() if k in GAPS or (k.startswith(PROBES) and k != f"{PROBES}{probe}")}
         rows.append({"task": ident["task"], "method": ident["method"], "stage": stage_of(ident),
                      "config": json.dumps(ident["method_params"], sort_keys=True),
                      "tuned_params": json.dumps(ident.get("tuning", {}).get("params", [])),
                      "degenerate": r["status"] == "degenerate",
                      "delta": ident["method_params"].get("delta", math.nan), "y_acc": values["y_acc"],
                      "s_acc": values[f"s_acc_{probe}"], "s_majority": values["s_majority"],
-                     **{k: values.get(k, math.nan) for k in LANDING}, **shifted})
+                     **{k: values.get(k, math.nan) for k in LANDING}, **shifted, **side})
     if not rows:
         raise ValueError(f"no finished records of {', '.join(TASKS)} in profile {profile!r} under the tasks' "
                          "current settings; run them first")
@@ -111,6 +114,11 @@ def short_labels(table: pd.DataFrame) -> list[str]:
 
 def shifted_metrics(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c.startswith(SHIFTED)]
+
+
+def side_metrics(frame: pd.DataFrame) -> list[str]:
+    """The other probes' s-accuracies and the fairness gaps that every row of `frame` has."""
+    return [c for c in frame.columns if (c.startswith(PROBES) or c in GAPS) and frame[c].notna().all()]
 
 
 def versus_baseline(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
@@ -166,9 +174,10 @@ def _pm(values: pd.Series) -> str:
 
 def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp") -> str:
     """The tuned finals per task as markdown tables for the docs: y, the probe's s-accuracy, the difference from
-    `nn` (smallest detectable difference; verdict), where selection landed; and, where the task has them, the
-    shifted-test accuracies with their differences from `nn`. Generated, so the docs' tables can be refreshed
-    whenever records land instead of being copied by hand."""
+    `nn` (smallest detectable difference; verdict), where selection landed; the other probes, the fairness gaps
+    and the degenerate seeds; and, where the task has them, the shifted-test accuracies with their differences
+    from `nn`. Generated, so the docs' tables can be refreshed whenever records land instead of being copied by
+    hand."""
     lookup = versus.set_index(["task", "method", "metric"])
 
     def against_nn(task: str, method: str, metric: str, detectable: bool) -> str:
@@ -183,6 +192,7 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
     for task, block in frame[frame["stage"] == "tuned"].groupby("task", sort=True):
         configs = [(m, c, g) for m in METHODS for c, g in block[block["method"] == m].groupby("config", sort=False)]
         shifted = [k for k in shifted_metrics(block) if block[k].notna().all()]
+        side = side_metrics(block)
         out += [f"### {task}", "", f"s majority {block['s_majority'].mean():.2f} %; mean ± 95 % CI over seeds; "
                 "vs nn: difference (smallest detectable difference, 80 % power), verdict after Holm.", "",
                 f"| method (tuned values) | seeds | y-acc (%) | s-acc, {probe} probe (%) | y vs nn | s vs nn "
@@ -194,6 +204,10 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
                        f"{_pm(g['s_acc'])} | {against_nn(task, method, 'y_acc', True)} | "
                        f"{against_nn(task, method, f's_acc_{probe}', True)} | "
                        f"{g['selected_step'].median():,.0f} / {g['stopped_step'].median():,.0f} |")
+        names = [f"s-acc, {k[len(PROBES):]} probe (%)" if k.startswith(PROBES) else GAPS[k] for k in side]
+        out += ["", "| method | " + " | ".join([*names, "degenerate seeds"]) + " |", "|---|" + "---|" * (len(side) + 1)]
+        for method, _, g in configs:
+            out.append(f"| `{method}` | " + " | ".join([*(_pm(g[k]) for k in side), str(g["degenerate"].sum())]) + " |")
         if shifted:
             out += ["", "| method | " + " | ".join(shifted) + " |", "|---|" + "---|" * len(shifted)]
             for method, _, g in configs:
