@@ -112,8 +112,9 @@ def short_labels(table: pd.DataFrame) -> list[str]:
     return labels
 
 
-def shifted_metrics(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c.startswith(SHIFTED)]
+def shifted_metrics(frame: pd.DataFrame, complete: bool = False) -> list[str]:
+    """The shifted-test accuracies in `frame`; with `complete`, only those every row has (one task's rows)."""
+    return [c for c in frame.columns if c.startswith(SHIFTED) and (not complete or frame[c].notna().all())]
 
 
 def side_metrics(frame: pd.DataFrame) -> list[str]:
@@ -143,8 +144,7 @@ def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp
     for task, block in frame.groupby("task", sort=True):
         seeds = {m: g for m, g in block.groupby("method") if len(g) >= MIN_SEEDS}
         tests = [("y_acc", "main", "more accurate", "less accurate"), ("s_acc", "main", "less leakage", "more leakage"),
-                 *((m, "shifted", "more accurate", "less accurate") for m in shifted_metrics(block)
-                   if block[m].notna().all())]
+                 *((m, "shifted", "more accurate", "less accurate") for m in shifted_metrics(block, complete=True))]
         for method, against in ((m, a) for m, a in pairs if m in seeds and a in seeds):
             mine, theirs = seeds[method], seeds[against]
             for metric, family, better, worse in tests:
@@ -191,7 +191,7 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
     out = []
     for task, block in frame[frame["stage"] == "tuned"].groupby("task", sort=True):
         configs = [(m, c, g) for m in METHODS for c, g in block[block["method"] == m].groupby("config", sort=False)]
-        shifted = [k for k in shifted_metrics(block) if block[k].notna().all()]
+        shifted = shifted_metrics(block, complete=True)
         side = side_metrics(block)
         out += [f"### {task}", "", f"s majority {block['s_majority'].mean():.2f} %; mean ± 95 % CI over seeds; "
                 "vs nn: difference (smallest detectable difference, 80 % power), verdict after Holm.", "",
