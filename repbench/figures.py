@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -31,6 +32,15 @@ def reference_lines(ax: Any, references: list[tuple[str, float]], horizontal: bo
     for i, (label, value) in enumerate(references):
         line = ax.axhline if horizontal else ax.axvline
         line(value, color="0.35", ls=styles[i % len(styles)], lw=1, label=label)
+
+
+def error_bars(mean: Any, half: Any, low: float, high: float) -> np.ndarray:
+    """Error bars (below, above) of mean ± half cut at the metric's scale [low, high]: a few seeds' t-interval
+    can reach past an AUC's 1 or a percentage's 100, which says nothing and stretches the axis. A missing
+    half-width (one seed) draws no bar."""
+    mean = np.asarray(mean, dtype=float)
+    half = np.nan_to_num(np.asarray(half, dtype=float))
+    return np.vstack([np.minimum(half, mean - low), np.minimum(half, high - mean)])
 
 
 def save_figure(fig: Any, path: Path) -> Path:

@@ -1,15 +1,12 @@
 """The trade-off study: configurations grouped by stage and parameters, and tuned methods tested against `nn`."""
 
-import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from repbench.benchmarks.invariance.studies.tradeoff import (
     finals_markdown,
     forgetting_versus_others,
-    percent_bars,
     plot,
     seed_rows,
     stage_of,
@@ -183,8 +180,3 @@ def test_a_study_reads_only_records_of_the_tasks_current_settings():
     current = _record("nn", 85.0, 70.0, 0, **now)
     older = _record("nn", 85.0, 70.0, 0, **{k: v for k, v in now.items() if k != "select_margin"})
     assert under_current_settings([current, older], "standard", ["adult"]) == [current]
-
-
-def test_percent_error_bars_stop_at_the_ends_of_the_scale():
-    rows = pd.DataFrame({"s_acc_mlp": [74.5, 50.0, 3.0], "s_acc_mlp_ci95": [35.0, 2.0, math.nan]})
-    np.testing.assert_allclose(percent_bars(rows, "s_acc_mlp"), [[35.0, 2.0, 0.0], [25.5, 2.0, 0.0]])

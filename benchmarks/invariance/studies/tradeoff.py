@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from repbench.board import ci95, holm, welch
-from repbench.figures import save_figure, study_paths, write_table
+from repbench.figures import error_bars, save_figure, study_paths, write_table
 from repbench.store import FINISHED
 
 TASKS = ("mnist-rot", "digits-rot", "adult", "german")
@@ -222,11 +222,9 @@ def _short(value) -> str:
     return f"{value:.2g}" if isinstance(value, float) else str(value)
 
 
-def percent_bars(rows: pd.DataFrame, metric: str) -> np.ndarray:
-    """Error bars (below, above) of a percentage's 95 % CI, cut at 0 and 100 %: a few seeds' t-interval can
-    reach past the scale, which says nothing and would stretch the axis."""
-    mean, half = rows[metric].to_numpy(float), rows[f"{metric}_ci95"].fillna(0).to_numpy(float)
-    return np.vstack([np.minimum(half, mean), np.minimum(half, 100.0 - mean)])
+def _bars(rows: pd.DataFrame, metric: str) -> np.ndarray:
+    """A percentage's 95 % CI as error bars, cut at 0 and 100 %."""
+    return error_bars(rows[metric], rows[f"{metric}_ci95"], 0.0, 100.0)
 
 
 def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
@@ -246,12 +244,12 @@ def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
             trials, finals = rows[rows["stage"] == "trial"], rows[rows["stage"] == "tuned"]
             fixed = rows[rows["stage"] == "fixed"].sort_values("delta")
             ax.scatter(trials[s_metric], trials["y_acc"], s=18, facecolors="none", edgecolors=colour, alpha=0.6)
-            ax.errorbar(finals[s_metric], finals["y_acc"], xerr=percent_bars(finals, s_metric),
-                        yerr=percent_bars(finals, "y_acc"), fmt="o", ms=7, capsize=2, color=colour,
+            ax.errorbar(finals[s_metric], finals["y_acc"], xerr=_bars(finals, s_metric),
+                        yerr=_bars(finals, "y_acc"), fmt="o", ms=7, capsize=2, color=colour,
                         label=f"{method} (tuned, {int(finals['n_seeds'].max())} seeds)" if len(finals) else None)
             if len(fixed):
-                ax.errorbar(fixed[s_metric], fixed["y_acc"], xerr=percent_bars(fixed, s_metric),
-                            yerr=percent_bars(fixed, "y_acc"), fmt="s--", ms=5, capsize=2, color=colour,
+                ax.errorbar(fixed[s_metric], fixed["y_acc"], xerr=_bars(fixed, s_metric),
+                            yerr=_bars(fixed, "y_acc"), fmt="s--", ms=5, capsize=2, color=colour,
                             label=f"{method} (fixed)")
                 for _, row in fixed.dropna(subset=["delta"]).iterrows():
                     ax.annotate(f"δ={row['delta']:g}", (row[s_metric], row["y_acc"]), fontsize=7,

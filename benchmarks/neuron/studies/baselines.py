@@ -30,7 +30,7 @@ from repbench.benchmarks.neuron.studies.depth import (
     summarise,
     under_current_settings,
 )
-from repbench.figures import save_figure, study_paths, write_table
+from repbench.figures import error_bars, save_figure, study_paths, write_table
 
 CELLS = ("neuron-nmda", "neuron-ampa")
 REFERENCE = "tcn depth 7"
@@ -116,10 +116,10 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
     fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.2), sharex=True, squeeze=False)
     for ax, task in zip(axes[0], tasks, strict=True):
         block = table[table["task"] == task].sort_values("mean")
-        half = Z_95 * np.sqrt(mean_variance(block))
-        for y, (model, mean, h) in enumerate(zip(block["model"], block["mean"], half, strict=True)):
-            ax.errorbar(mean, y, xerr=h, fmt="o", capsize=3, color="tab:orange" if model.startswith("tcn") else
-                        "tab:blue")
+        bars = error_bars(block["mean"], Z_95 * np.sqrt(mean_variance(block)), 0.0, 1.0)
+        for y, (model, mean) in enumerate(zip(block["model"], block["mean"], strict=True)):
+            colour = "tab:orange" if model.startswith("tcn") else "tab:blue"
+            ax.errorbar(mean, y, xerr=bars[:, [y]], fmt="o", capsize=3, color=colour)
         ax.set_yticks(range(len(block)), block["model"])
         ax.set_title(task, fontsize=9)
         ax.set_xlabel("spike ROC AUC (test; 95 % interval: seeds and test set)")

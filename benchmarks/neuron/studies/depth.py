@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from repbench.board import ci95
-from repbench.figures import reference_lines, save_figure, study_paths, write_table
+from repbench.figures import error_bars, reference_lines, save_figure, study_paths, write_table
 from repbench.methods.neuron.nets import receptive_field
 
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
@@ -201,9 +201,8 @@ def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str
     for label, block, style in lines:
         block = block.sort_values("depth")
         ax.plot(block["depth"], block["mean"], style, label=label)
-        half = block["ci95"].fillna(0)
-        # an AUC lies in [0, 1]; with 2-3 seeds the Student-t band can reach past it
-        ax.fill_between(block["depth"], (block["mean"] - half).clip(0, 1), (block["mean"] + half).clip(0, 1), alpha=0.2)
+        below, above = error_bars(block["mean"], block["ci95"], 0.0, 1.0)
+        ax.fill_between(block["depth"], block["mean"] - below, block["mean"] + above, alpha=0.2)
     ax.set_xlabel("TCN depth (hidden layers)")
     ax.set_ylabel("spike ROC AUC (test, after burn-in)")
     reference_lines(ax, list(references))

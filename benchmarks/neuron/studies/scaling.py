@@ -32,7 +32,7 @@ from repbench.benchmarks.neuron.studies.depth import (
     under_current_settings,
 )
 from repbench.board import ci95
-from repbench.figures import save_figure, study_paths, write_table
+from repbench.figures import error_bars, save_figure, study_paths, write_table
 
 
 def scaling_table(records: list[dict], profile: str) -> pd.DataFrame:
@@ -80,12 +80,13 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
     for col, task in enumerate(tasks):
         for depth, block in table[table["task"] == task].groupby("depth"):
             x = block["train_seconds"]
-            for row, (mean, half, label) in enumerate((("mean", "ci95", "spike ROC AUC (test)"),
-                                                       ("soma_ev_mean", "soma_ev_ci95", "soma explained variance"))):
+            for row, (mean, half, low, label) in enumerate((("mean", "ci95", 0.0, "spike ROC AUC (test)"),
+                                                            ("soma_ev_mean", "soma_ev_ci95", -np.inf,
+                                                             "soma explained variance"))):
                 ax = axes[row][col]
                 ax.plot(x, block[mean], "o-", label=f"depth {depth}")
-                band = block[half].fillna(0)
-                ax.fill_between(x, block[mean] - band, block[mean] + band, alpha=0.2)
+                below, above = error_bars(block[mean], block[half], low, 1.0)
+                ax.fill_between(x, block[mean] - below, block[mean] + above, alpha=0.2)
                 ax.set_ylabel(label)
         axes[0][col].set_title(task, fontsize=10)
         axes[1][col].set_xscale("log")
