@@ -23,6 +23,7 @@ import pandas as pd
 from repbench import board as lb
 from repbench import tuning
 from repbench.cells import Cell, canonical_json, plan
+from repbench.checkpoint import DEFAULT_EVERY_S
 from repbench.execute import ExecOptions
 from repbench.executors import DaskExecutor, make_executor
 from repbench.params import ParamError
@@ -119,6 +120,7 @@ def run(
     results: str | Path | None = None,
     plugin_paths: Sequence[str] = (),
     progress: bool = True,
+    checkpoint_every: float = DEFAULT_EVERY_S,
 ) -> pd.DataFrame:
     """Run every compatible task x method x grid x seed cell (finished cells are reused unless `force`), store
     one record per cell, rewrite the leaderboard files, and return the run's records as a tidy DataFrame.
@@ -126,11 +128,14 @@ def run(
     `tune=N` (default: the profile's) first runs N tuning trials per task x method (repbench/tuning.py) and
     then the final seeds with each winner; `trial_params` (e.g. {"finetune_epochs": 10}) shorten the trials'
     schedule, the same for every method. `df.attrs["summary"]` holds the counts (ok, skipped, failed and
-    degenerate with reasons, interrupted) and, when tuned, what each tuning chose.
+    degenerate with reasons, interrupted) and, when tuned, what each tuning chose. A method that supports it
+    saves its state every `checkpoint_every` seconds (0: never) under `<results>/checkpoints/`, so a killed
+    cell resumes where it was (repbench/checkpoint.py).
     """
     return run_sweeps([Sweep(tasks, methods, grid, seeds, tune, trial_params)], profile=profile, jobs=jobs,
                       executor=executor, scheduler=scheduler, timeout=timeout, device=device, force=force,
-                      results=results, plugin_paths=plugin_paths, progress=progress)
+                      results=results, plugin_paths=plugin_paths, progress=progress,
+                      checkpoint_every=checkpoint_every)
 
 
 def run_sweeps(
@@ -146,6 +151,7 @@ def run_sweeps(
     results: str | Path | None = None,
     plugin_paths: Sequence[str] = (),
     progress: bool = True,
+    checkpoint_every: float = DEFAULT_EVERY_S,
 ) -> pd.DataFrame:
     """`run` for several sweeps at once (a paper's recipe): every cell that can start now (untuned sweeps'
     cells, tuned sweeps' trials) goes into one pool, then the tuned finals, so no job waits for one sweep's
@@ -182,6 +188,8 @@ def run_sweeps(
         plugin_paths=(*plugin_paths, *env_plugin_paths()),
         env=forwarded_env(absolute_data_root=isinstance(engine, DaskExecutor)),  # Dask workers may start elsewhere
         code=code_provenance(),
+        checkpoints=str(store.results_dir / "checkpoints") if checkpoint_every > 0 else None,
+        checkpoint_every_s=checkpoint_every,
     )
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C

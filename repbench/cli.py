@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from repbench.cells import parse_grid
+from repbench.checkpoint import DEFAULT_EVERY_S
 from repbench.cluster import DaskUnavailable
 from repbench.params import Param, ParamError, did_you_mean
 from repbench.paths import results_dir
@@ -252,6 +253,9 @@ def report_run(frame: Any, store: ResultStore, profile: str, plugin_paths: Seque
 @click.option("--trial-set", "trial_set", multiple=True, metavar="NAME=VALUE",
               help="A parameter value for the tuning trials only, for every method that has it (a shorter "
                    "schedule, e.g. finetune_epochs=10); repeatable.")
+@click.option("--checkpoint-every", type=click.FloatRange(min=0), default=DEFAULT_EVERY_S, show_default=True,
+              metavar="SECONDS", help="How often a long cell saves its state under <results>/checkpoints/, so a "
+              "killed run resumes it mid-training (methods that support it); 0: never.")
 @click.option("--dry-run", is_flag=True, help="Print the cells that would run, and exit.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @results_option
@@ -270,6 +274,7 @@ def run(
     force: bool,
     tune: int | None,
     trial_set: tuple[str, ...],
+    checkpoint_every: float,
     dry_run: bool,
     no_progress: bool,
     results: Path | None,
@@ -277,7 +282,8 @@ def run(
 ) -> None:
     """Run task x method x grid x seed cells, store one record per cell, then print the leaderboard.
 
-    Finished cells are skipped, so an interrupted run resumes where it stopped. Exits non-zero when any
+    Finished cells are skipped, so an interrupted run resumes where it stopped (a long cell from its last
+    checkpoint). Exits non-zero when any
     cell failed (its reason is stored and printed).
     """
     from repbench import api
@@ -305,7 +311,7 @@ def run(
                         jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
                         force=force, tune=tune, trial_params={k: v[0] for k, v in parse_grid(trial_set).items()},
                         results=store.results_dir, plugin_paths=plugin_paths,
-                        progress=not no_progress)
+                        progress=not no_progress, checkpoint_every=checkpoint_every)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
     sys.exit(report_run(frame, store, profile, plugin_paths))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from repbench.cells import Cell
+from repbench.checkpoint import DEFAULT_EVERY_S, Checkpointer, checkpoint_dir, fingerprint
 from repbench.device import make_cuda_deterministic, resolve_device
 from repbench.plugin import Baseline, DivergedError, Method, Metric, RunContext, Task, find_metric
 from repbench.provenance import plugin_provenance, provenance
@@ -34,6 +35,8 @@ class ExecOptions:
     plugin_paths: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)  # REPBENCH_* settings of the submitting process
     code: dict[str, Any] | None = None  # code_provenance() taken when the run started
+    checkpoints: str | None = None  # root of mid-cell checkpoints (repbench/checkpoint.py); None: none written
+    checkpoint_every_s: float = DEFAULT_EVERY_S
 
 
 def seed_everything(seed: int) -> None:
@@ -216,13 +219,22 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         record["device"] = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
-        folds, validations, curves = [], [], []
+        folds, validations, curves, resumed = [], [], [], []
+        where = checkpoint_dir(options.checkpoints, cell.profile, cell.task, cell.method, cell.key) \
+            if options.checkpoints else None
+        stamp = fingerprint(cell.key, options.code, (task_cls, method_cls)) if where else {}
         for fold in range(task.n_folds()):
             ctx.fold = fold
+            if where:
+                ctx.checkpoint = Checkpointer(where / f"fold{fold}.pt", stamp, options.checkpoint_every_s)
             metrics, validation, fold_curves = _run_fold(task, method_cls(**cell.method_params), ctx, timings)
             folds.append(metrics)
             validations.append(validation)
             curves.append(fold_curves)
+            if ctx.checkpoint is not None and ctx.checkpoint.resumed_from:
+                resumed.append(f"fold {fold}: {ctx.checkpoint.resumed_from}")
+        if resumed:
+            record["resumed_from"] = resumed  # the killed attempt's checkpoints this record continued
         record["curves"] = curves[0] if len(curves) == 1 else curves  # per fold for k-fold tasks
         metrics = _mean_over_folds(folds)
         if len(folds) > 1:

@@ -126,6 +126,7 @@ class RunContext:
     device: str = "cpu"
     divergence_factor: float = 1e4  # a loss this many times above its first value (or 1) has diverged
     fold: int = 0  # which resampling `Task.load` prepares, for tasks with `n_folds() > 1`
+    checkpoint: Any = None  # a repbench.checkpoint.Checkpointer when the core runs the cell; None: no checkpoints
     _first_loss: dict[str, float] = field(default_factory=dict, repr=False)
 
     def generator(self, device: str | None = None) -> Any:
@@ -139,6 +140,24 @@ class RunContext:
         import numpy as np
 
         return np.random.default_rng(self.seed)
+
+    def resume(self) -> dict[str, Any] | None:
+        """The state this fold last saved with `save_checkpoint` before its process was killed, with the global
+        random states as they were then; None: start from scratch (no checkpoint, or one from other code)."""
+        state = self.checkpoint.load() if self.checkpoint is not None else None
+        if state is not None:
+            self._first_loss.update(state.pop("_first_loss"))
+        return state
+
+    def checkpoint_due(self) -> bool:
+        """True every few minutes (and never outside a core-run cell): when a long fit should save its state."""
+        return self.checkpoint is not None and self.checkpoint.due()
+
+    def save_checkpoint(self, state: dict[str, Any], progress: str) -> None:
+        """Save what `fit` needs to go on exactly where it is (tensors, state dicts and plain values; `progress`
+        says how far, e.g. "update 12000", and goes into the resumed record)."""
+        if self.checkpoint is not None:
+            self.checkpoint.save({**state, "_first_loss": dict(self._first_loss)}, progress)
 
     def check_loss(self, value: float, what: str = "loss") -> float:
         """Raise DivergedError when a training loss is not finite or far above its starting value.

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from tqdm.auto import tqdm
 
 from repbench.cells import Cell
+from repbench.checkpoint import drop_checkpoints
 from repbench.execute import ExecOptions
 from repbench.executors import Executor
-from repbench.store import ResultStore
+from repbench.store import FINISHED, ResultStore
 
 
 @dataclass
@@ -38,6 +39,9 @@ def run_cells(
 ) -> RunSummary:
     """Every finished record is on disk before the next cell's result is awaited; Ctrl-C keeps them all."""
     todo = [cell for cell in cells if force or not store.is_finished(cell)]
+    if force and options.checkpoints:  # forced: from scratch, not from a killed attempt's state
+        for cell in todo:
+            drop_checkpoints(options.checkpoints, cell.profile, cell.task, cell.method, cell.key)
     summary = RunSummary(planned=len(cells), skipped=len(cells) - len(todo))
     labels = {cell.key: cell.label for cell in todo}
     bar = tqdm(total=len(todo), unit="cell", disable=not progress or not todo, dynamic_ncols=True)
@@ -45,6 +49,7 @@ def run_cells(
     try:
         for record in records:
             path = store.write(record)
+            _drop_checkpoints(record, options)
             if record["status"] == "ok":
                 summary.ok += 1
             elif record["status"] == "degenerate":
@@ -64,3 +69,13 @@ def run_cells(
         records.close()  # stops and reaps the executor's workers
         bar.close()
     return summary
+
+
+def _drop_checkpoints(record: dict, options: ExecOptions) -> None:
+    """A stored record ends its cell's checkpoints, unless the cell was killed or failed for a reason a rerun
+    may not meet again (a diverged fit diverges again: nothing to resume)."""
+    if not options.checkpoints:
+        return
+    if record["status"] in FINISHED or str(record.get("reason") or "").startswith("diverged"):
+        ident = record["identity"]
+        drop_checkpoints(options.checkpoints, ident["profile"], ident["task"], ident["method"], record["key"])

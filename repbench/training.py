@@ -30,11 +30,21 @@ class BestCheckpoint:
         improved = not self._states or signed > max(s for s, _, _ in self._states)
         self.history.append((step, float(score)))
         self.stale = 0 if improved else self.stale + 1
-        if improved or self.tolerance > 0:
-            if self.tolerance == 0:
-                self._states.clear()
+        # Only states that can still be selected are kept: one below best - tolerance stays below it (the best only
+        # rises), and one scoring no higher than a later one never is (the later one qualifies whenever it does).
+        if improved or (self.tolerance > 0 and signed >= self._states[0][0] - self.tolerance):
+            self._states = [c for c in self._states if c[0] > signed]
             self._states.append((signed, step, copy.deepcopy(module.state_dict())))
         return improved
+
+    def state_dict(self) -> dict[str, Any]:
+        """What a mid-training checkpoint needs to go on scoring as if never interrupted."""
+        return {"history": list(self.history), "stale": self.stale, "states": list(self._states)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.history = [tuple(h) for h in state["history"]]
+        self.stale = state["stale"]
+        self._states = [tuple(s) for s in state["states"]]
 
     def _selected(self) -> tuple[float, int, dict[str, Any]]:
         if not self._states:

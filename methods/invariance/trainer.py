@@ -104,10 +104,15 @@ class InvarianceMethod(Method):
         n = len(data.y_train)
         self.budget_ = min(self.steps, self.max_epochs * math.ceil(n / self.batch_size))
         self.best_ = BestCheckpoint(higher_is_better=True, tolerance=self.select_tolerance)
-        start, self.stopped_ = time.perf_counter(), self.budget_
-        for step, idx in enumerate(self._batches(n), start=1):
+        self.stopped_, self.perm_, self.pos_, step, trained_s = self.budget_, None, 0, 0, 0.0
+        saved = ctx.resume()
+        if saved is not None:
+            step, trained_s = self._load_state(saved)
+        start = time.perf_counter() - trained_s
+        while step < self.budget_:
+            step += 1
             self.net_.train()
-            loss = self.train_step(*self.batch(idx))
+            loss = self.train_step(*self.batch(self._next_indices(n)))
             ctx.check_loss(loss, f"training loss (update {step})")
             if step % self.val_every == 0 or step == self.budget_:
                 val = 100.0 * float(np.mean(self.predict(data.X_val, data.s_val) == data.y_val))
@@ -115,20 +120,39 @@ class InvarianceMethod(Method):
                 if self.patience and self.best_.stale >= self.patience:
                     self.stopped_ = step
                     break
+                if ctx.checkpoint_due() and step < self.budget_:
+                    ctx.save_checkpoint(self._state(step, time.perf_counter() - start), f"update {step}")
         self.best_.restore(self.net_)
-        del self.data_, self.tensors_
+        del self.data_, self.tensors_, self.perm_
         self.train_s_ = time.perf_counter() - start
         return self
 
-    def _batches(self, n: int):
-        """`budget_` minibatches from successive random permutations (epochs) of the training rows."""
-        done = 0
-        while done < self.budget_:
-            for idx in torch.randperm(n, generator=self.gen_, device=self.device_).split(self.batch_size):
-                if done == self.budget_:
-                    return
-                done += 1
-                yield idx
+    def _next_indices(self, n: int) -> torch.Tensor:
+        """The next minibatch of successive random permutations (epochs) of the training rows; the last of an
+        epoch may be smaller. A new permutation is drawn only when a batch is needed."""
+        if self.perm_ is None or self.pos_ >= n:
+            self.perm_, self.pos_ = torch.randperm(n, generator=self.gen_, device=self.device_), 0
+        self.pos_ += self.batch_size
+        return self.perm_[self.pos_ - self.batch_size:self.pos_]
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {name: value for name, value in vars(self).items() if isinstance(value, torch.optim.Optimizer)}
+
+    def _state(self, step: int, trained_s: float) -> dict:
+        """Everything the loop changes: nets, optimisers, the generator, the epoch's permutation, the selection."""
+        return {"step": step, "trained_s": trained_s, "net": self.net_.state_dict(), "generator": self.gen_.get_state(),
+                "perm": self.perm_, "pos": self.pos_, "best": self.best_.state_dict(),
+                "optimizers": {name: opt.state_dict() for name, opt in self._optimizers().items()}}
+
+    def _load_state(self, state: dict) -> tuple[int, float]:
+        self.net_.load_state_dict(state["net"])
+        self.gen_.set_state(state["generator"])
+        self.perm_ = None if state["perm"] is None else state["perm"].to(self.device_)
+        self.pos_ = state["pos"]
+        self.best_.load_state_dict(state["best"])
+        for name, opt in self._optimizers().items():
+            opt.load_state_dict(state["optimizers"][name])
+        return state["step"], state["trained_s"]
 
     def batch(self, idx: torch.Tensor) -> Batch:
         """(x, y, s) of training rows `idx`: stored, or with the nuisance drawn afresh (on-the-fly rotations)."""

@@ -268,3 +268,47 @@ def test_group_mmd_follows_the_codes_scale_so_shrinking_them_cannot_evade_it():
         torch.testing.assert_close(group_mmd2(scale * z, s, 2), penalty)
     same = torch.randn(200, 4, generator=gen, dtype=torch.float64)
     assert abs(float(group_mmd2(same, s, 2))) < 0.2 * float(penalty)
+
+
+# --- mid-training checkpoints -------------------------------------------------------------------------------
+
+class _Killed(BaseException):
+    """Stands in for SIGKILL: not an Exception, so nothing on the way out catches it."""
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_model(cls, tmp_path, monkeypatch):
+    """Checkpoints at every validation (every_s=0), a kill at update 120 (last checkpoint: 100), a fresh method
+    resumed from it: the same weights, validation curve and selection as a fit never interrupted. Streamed
+    inputs (fresh draws from the method's generator) and the epoch's permutation must travel too."""
+    from dataclasses import replace
+
+    from repbench.benchmarks.invariance.kind import Resampler
+    from repbench.checkpoint import Checkpointer
+
+    def draw(batch, gen):
+        s = torch.randint(2, (len(batch),), generator=gen)
+        return batch * (2 * s[:, None] - 1).float(), s
+
+    data = replace(synthetic(), resample=Resampler(synthetic().X_train, draw))
+    uninterrupted = fit_seeded(_small(cls), data, RunContext(seed=3, profile="quick"))
+
+    def ctx():
+        return RunContext(seed=3, profile="quick", checkpoint=Checkpointer(tmp_path / "fold0.pt", {}, every_s=0))
+
+    dying, calls = _small(cls), []
+    step = dying.train_step
+    monkeypatch.setattr(dying, "train_step", lambda *a: calls.append(1) or (len(calls) > 120 and _raise()) or step(*a))
+    with pytest.raises(_Killed):
+        fit_seeded(dying, data, ctx())
+    resumed_ctx = ctx()
+    resumed = fit_seeded(_small(cls), data, resumed_ctx)
+    assert resumed_ctx.checkpoint.resumed_from.startswith("update 100 ")
+    assert resumed.best_.history == uninterrupted.best_.history
+    assert resumed.best_.step == uninterrupted.best_.step
+    for name, value in uninterrupted.net_.state_dict().items():
+        assert torch.equal(resumed.net_.state_dict()[name], value), name
+
+
+def _raise():
+    raise _Killed

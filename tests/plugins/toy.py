@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import signal
 import time
 
@@ -139,3 +140,33 @@ class ToyLearningRate(_Centroid):
         wrong = np.random.default_rng(0).random(len(X)) < min(0.5, 0.15 * abs(math.log10(self.lr) + 2.0))
         return np.where(wrong, 1 - labels, labels)
 
+
+
+@register_method("toy-resumes")
+class ToyResumes(_Centroid):
+    """Sums `steps` draws from Python's, NumPy's and torch's global generators, saving its state whenever a
+    checkpoint is due; the first time (no `marker` file yet) it kills its own process halfway, so a rerun must
+    resume from the checkpoint and reach the uninterrupted sum."""
+
+    params = {**_Centroid.params, "steps": Param(20, "draws", low=2), "marker": Param("", "file whose absence "
+                                                                                       "means: die halfway")}
+    metrics = (Metric("total", higher_is_better=True), Metric("first_step", higher_is_better=False))
+
+    def fit(self, data, ctx):
+        import torch
+
+        state = ctx.resume() or {"step": 0, "total": 0.0}
+        self.first_step_, step, total = state["step"], state["step"], state["total"]
+        while step < self.steps:
+            total += random.random() + float(np.random.normal()) + float(torch.rand(1))
+            step += 1
+            if ctx.checkpoint_due():
+                ctx.save_checkpoint({"step": step, "total": total}, f"step {step}")
+            if step == self.steps // 2 and not os.path.exists(self.marker):
+                open(self.marker, "w").close()
+                os.kill(os.getpid(), signal.SIGKILL)
+        self.total_ = total
+        return super().fit(data, ctx)
+
+    def report(self) -> dict[str, float]:
+        return {"total": self.total_, "first_step": float(self.first_step_)}
