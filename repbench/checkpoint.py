@@ -22,8 +22,8 @@ DEFAULT_EVERY_S = 300.0  # a killed cell loses at most ~5 minutes; a save costs 
 
 @dataclass
 class Checkpointer:
-    """One fold's checkpoint file. `fingerprint` names the cell and the code (commit, source hashes); a file with
-    another fingerprint is ignored, so a fixed bug never resumes from the state the bug produced."""
+    """One fold's checkpoint file. `fingerprint` names the cell and its code (source hashes); a file with another
+    fingerprint is ignored, so a fixed bug never resumes from the state the bug produced."""
 
     path: Path
     fingerprint: dict[str, Any]
@@ -111,15 +111,17 @@ def drop_checkpoints(root: str | Path, profile: str, task: str, method: str, key
             parent.rmdir()
 
 
-def fingerprint(key: str, code: dict[str, Any] | None, classes: tuple[type, ...]) -> dict[str, Any]:
-    """What a checkpoint must match to be resumed: the cell, the commit, and the sha256 of every source file in
-    the core's and each plugin's folder (a dirty tree's edits count too)."""
+def fingerprint(key: str, classes: tuple[type, ...]) -> dict[str, Any]:
+    """What a checkpoint must match to be resumed: the cell, and the sha256 of every Python file under the core's
+    folder and each plugin's (its family's) folder, so a fix anywhere a result depends on starts the cell over
+    while a commit that changes only docs or records does not."""
     import hashlib
     import inspect
 
     import repbench
 
-    folders = {Path(repbench.__file__).parent} | {Path(inspect.getsourcefile(cls) or "").parent for cls in classes}
-    sources = {f"{folder.name}/{path.name}": hashlib.sha256(path.read_bytes()).hexdigest()
-               for folder in sorted(folders) for path in sorted(folder.glob("*.py"))}
-    return {"key": key, "code": {k: v for k, v in (code or {}).items()}, "sources": sources}
+    roots = {"repbench": Path(repbench.__file__).parent}  # by package name: the same in every checkout
+    roots.update({cls.__module__.rpartition(".")[0]: Path(inspect.getsourcefile(cls) or "").parent for cls in classes})
+    sources = {f"{package}:{path.relative_to(root)}": hashlib.sha256(path.read_bytes()).hexdigest()
+               for package, root in sorted(roots.items()) for path in sorted(root.rglob("*.py"))}
+    return {"key": key, "suite_version": repbench.__version__, "sources": sources}

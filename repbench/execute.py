@@ -222,7 +222,7 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         folds, validations, curves, resumed = [], [], [], []
         where = checkpoint_dir(options.checkpoints, cell.profile, cell.task, cell.method, cell.key) \
             if options.checkpoints else None
-        stamp = fingerprint(cell.key, options.code, (task_cls, method_cls)) if where else {}
+        stamp = fingerprint(cell.key, (task_cls, method_cls)) if where else {}
         for fold in range(task.n_folds()):
             ctx.fold = fold
             if where:

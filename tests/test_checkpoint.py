@@ -117,3 +117,14 @@ def test_a_checkpoint_that_cannot_be_written_warns_and_the_fit_goes_on(tmp_path)
     with pytest.warns(UserWarning, match="not resumable"):
         box.save({"step": 1}, "step 1")
     assert not box.due()
+
+
+def test_the_fingerprint_covers_the_core_and_the_plugin_family_sources():
+    from repbench.checkpoint import fingerprint
+    from repbench.registry import discover
+
+    registry = discover()
+    sources = fingerprint("k", (registry.get_task("mnist-rot"), registry.get_method("cai")))["sources"]
+    for name in ("repbench:training.py", "repbench.methods.invariance:trainer.py",
+                 "repbench.benchmarks.invariance:data/images.py"):
+        assert name in sources
