@@ -283,8 +283,7 @@ def run(
     """Run task x method x grid x seed cells, store one record per cell, then print the leaderboard.
 
     Finished cells are skipped, so an interrupted run resumes where it stopped (a long cell from its last
-    checkpoint). Exits non-zero when any
-    cell failed (its reason is stored and printed).
+    checkpoint). Exits non-zero when any cell failed (its reason is stored and printed).
     """
     from repbench import api
 
