@@ -278,7 +278,7 @@ class _Killed(BaseException):
 
 @pytest.mark.parametrize("cls", ALL)
 def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_model(cls, tmp_path, monkeypatch):
-    """Checkpoints at every validation (every_s=0), a kill at update 120 (last checkpoint: 100), a fresh method
+    """Checkpoints at every validation (every_s=0), a kill at update 70 (last checkpoint: 50), a fresh method
     resumed from it: the same weights, validation curve and selection as a fit never interrupted. Streamed
     inputs (fresh draws from the method's generator) and the epoch's permutation must travel too."""
     from dataclasses import replace
@@ -291,19 +291,19 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_model(cls, tmp_p
         return batch * (2 * s[:, None] - 1).float(), s
 
     data = replace(synthetic(), resample=Resampler(synthetic().X_train, draw))
-    uninterrupted = fit_seeded(_small(cls), data, RunContext(seed=3, profile="quick"))
+    uninterrupted = fit_seeded(_small(cls, steps=100), data, RunContext(seed=3, profile="quick"))
 
     def ctx():
         return RunContext(seed=3, profile="quick", checkpoint=Checkpointer(tmp_path / "fold0.pt", {}, every_s=0))
 
-    dying, calls = _small(cls), []
+    dying, calls = _small(cls, steps=100), []
     step = dying.train_step
-    monkeypatch.setattr(dying, "train_step", lambda *a: calls.append(1) or (len(calls) > 120 and _raise()) or step(*a))
+    monkeypatch.setattr(dying, "train_step", lambda *a: calls.append(1) or (len(calls) > 70 and _raise()) or step(*a))
     with pytest.raises(_Killed):
         fit_seeded(dying, data, ctx())
     resumed_ctx = ctx()
-    resumed = fit_seeded(_small(cls), data, resumed_ctx)
-    assert resumed_ctx.checkpoint.resumed_from.startswith("update 100 ")
+    resumed = fit_seeded(_small(cls, steps=100), data, resumed_ctx)
+    assert resumed_ctx.checkpoint.resumed_from.startswith("update 50 ")
     assert resumed.best_.history == uninterrupted.best_.history
     assert resumed.best_.step == uninterrupted.best_.step
     for name, value in uninterrupted.net_.state_dict().items():
