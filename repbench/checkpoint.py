@@ -29,7 +29,16 @@ class Checkpointer:
     fingerprint: dict[str, Any]
     every_s: float = DEFAULT_EVERY_S
     resumed_from: str | None = None  # progress label of the checkpoint this fold resumed from
-    _last: float = field(default_factory=time.monotonic, repr=False)
+    earlier_s: float = 0.0  # wall time the killed attempts spent up to the checkpoint resumed from
+    _born: float = field(init=False, repr=False)
+    _last: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._born = self._last = time.monotonic()
+
+    def elapsed_s(self) -> float:
+        """This fold's wall time so far, across attempts (work lost after a checkpoint not counted)."""
+        return self.earlier_s + time.monotonic() - self._born
 
     def due(self) -> bool:
         return time.monotonic() - self._last >= self.every_s
@@ -40,7 +49,7 @@ class Checkpointer:
         import torch
 
         blob = {"fingerprint": self.fingerprint, "progress": progress, "state": state, "rng": _global_rng(),
-                "saved_utc": datetime.now(UTC).isoformat(timespec="seconds")}
+                "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"), "elapsed_s": self.elapsed_s()}
         tmp = self.path.with_name(self.path.name + ".tmp")
         self._last = time.monotonic()
         try:
@@ -69,6 +78,7 @@ class Checkpointer:
             return None
         _set_global_rng(blob["rng"])
         self.resumed_from = f"{blob['progress']} (saved {blob['saved_utc']})"
+        self.earlier_s = float(blob.get("elapsed_s", 0.0))
         self._last = time.monotonic()
         return blob["state"]
 

@@ -219,7 +219,7 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
         record["device"] = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
-        folds, validations, curves, resumed = [], [], [], []
+        folds, validations, curves, resumed, earlier_s = [], [], [], [], 0.0
         where = checkpoint_dir(options.checkpoints, cell.profile, cell.task, cell.method, cell.key) \
             if options.checkpoints else None
         stamp = fingerprint(cell.key, (task_cls, method_cls)) if where else {}
@@ -233,8 +233,10 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
             curves.append(fold_curves)
             if ctx.checkpoint is not None and ctx.checkpoint.resumed_from:
                 resumed.append(f"fold {fold}: {ctx.checkpoint.resumed_from}")
+                earlier_s += ctx.checkpoint.earlier_s
         if resumed:
             record["resumed_from"] = resumed  # the killed attempt's checkpoints this record continued
+            timings["resumed_s"] = earlier_s  # the killed attempts' share of wall_s, up to their checkpoints
         record["curves"] = curves[0] if len(curves) == 1 else curves  # per fold for k-fold tasks
         metrics = _mean_over_folds(folds)
         if len(folds) > 1:
@@ -249,7 +251,7 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
     except Exception as err:  # noqa: BLE001 - the cell fails, the run goes on
         record["reason"] = f"{type(err).__name__}: {err}"
         record["traceback"] = traceback.format_exc(limit=20)
-    timings["wall_s"] = time.perf_counter() - start
+    timings["wall_s"] = time.perf_counter() - start + (timings.get("resumed_s") or 0.0)
     record["timings"] = timings
     record["memory"] = {"peak_rss_mb": round(_peak_rss_mb(), 1), "peak_gpu_mb": _peak_gpu_mb()}
     record["provenance"] = provenance(options.code)

@@ -35,11 +35,13 @@ def test_a_killed_cell_resumes_from_its_checkpoint_and_gives_the_uninterrupted_r
     record, resumed = _record(killed)
     assert record["status"] == "ok" and resumed["first_step"] == 10
     assert record["resumed_from"][0].startswith("fold 0: step 10 (saved ")
+    timings = record["timings"]
+    assert 0 < timings["resumed_s"] < timings["wall_s"], "wall time counts the killed attempt's, up to its checkpoint"
     assert not (killed / "checkpoints").exists(), "a stored record ends its cell's checkpoints (empty folders too)"
 
     _run(clean, marker)  # the marker exists: this one runs through
     record, uninterrupted = _record(clean)
-    assert uninterrupted["first_step"] == 0 and "resumed_from" not in record
+    assert uninterrupted["first_step"] == 0 and "resumed_from" not in record and "resumed_s" not in record["timings"]
     assert resumed["total"] == uninterrupted["total"]  # the global random states travelled with the checkpoint
 
 
@@ -59,6 +61,23 @@ def test_a_checkpoint_restores_the_global_random_states(tmp_path):
     state = box.load()
     assert torch.equal(state["x"], torch.arange(3)) and box.resumed_from.startswith("step 1 (saved ")
     assert (random.random(), np.random.normal(), float(torch.rand(1))) == after
+
+
+def test_a_resumed_fold_carries_the_wall_time_spent_before_its_checkpoint(tmp_path, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("repbench.checkpoint.time.monotonic", lambda: clock[0])
+    killed = Checkpointer(tmp_path / "fold0.pt", {"key": "k"})
+    clock[0] += 40
+    killed.save({}, "step 4")
+    clock[0] += 25  # work after the checkpoint is lost with the kill, and not counted
+    resumed = Checkpointer(tmp_path / "fold0.pt", {"key": "k"})
+    resumed.load()
+    clock[0] += 10
+    assert resumed.earlier_s == 40 and resumed.elapsed_s() == 50
+    resumed.save({}, "step 5")
+    again = Checkpointer(tmp_path / "fold0.pt", {"key": "k"})
+    again.load()
+    assert again.earlier_s == 50  # a second kill adds up
 
 
 def test_a_checkpoint_of_other_code_or_a_damaged_one_is_not_resumed(tmp_path):
