@@ -12,6 +12,7 @@ from repbench.benchmarks.invariance.studies.tradeoff import (
     stage_of,
     tradeoff_table,
     versus_baseline,
+    versus_least_leaky,
 )
 
 
@@ -113,6 +114,24 @@ def test_the_claim_table_sets_forgetting_against_every_other_method():
     assert s_rows.loc["cai", "verdict"] == "less leakage"  # forgetting's code leaks 8 points less than CAI's
     assert s_rows.loc["cai", "diff"] == pytest.approx(-8.0, abs=0.3)
     assert s_rows.loc["nn", "verdict"] == "more leakage"
+
+
+def test_each_method_is_tested_against_its_tasks_least_leaky_method():
+    records = _finals(4, {"nn": (85.0, 75.0), "cai": (84.0, 61.0), "nn-mmd": (84.5, 61.05)})
+    records += [{**r, "identity": {**r["identity"], "task": "mnist-rot"}}
+                for r in _finals(5, {"nn": (95.0, 70.0), "uai": (95.0, 65.0)}, seeds=3)]
+    records.append(_record("vfae", 80.0, 50.0, 0, stage="tuned"))  # leaks least, but one final cannot be tested
+    frame = seed_rows(records, "standard", "mlp")
+    table = versus_least_leaky(frame)
+    adult = frame[(frame["task"] == "adult") & (frame["method"] != "vfae")].groupby("method")["s_acc"].mean()
+    assert set(table.loc[table["task"] == "adult", "against"]) == {adult.idxmin()}  # cai or nn-mmd, by the noise
+    assert set(table.loc[table["task"] == "mnist-rot", "against"]) == {"uai"}
+    s_rows = table[table["metric"] == "s_acc_mlp"].set_index(["task", "method"])
+    assert s_rows.loc[("adult", "nn"), "verdict"] == "more leakage"
+    tied = ({"cai", "nn-mmd"} - {adult.idxmin()}).pop()
+    assert s_rows.loc[("adult", tied), "verdict"] == "inconclusive"  # 0.05 points apart under 0.1 noise
+    assert s_rows.loc[("mnist-rot", "nn"), "diff"] == pytest.approx(5.0, abs=0.3)
+    assert versus_least_leaky(seed_rows(records[:3], "standard", "mlp")).empty  # one seed of each adult method
 
 
 def test_the_docs_tables_show_each_tuned_final_with_its_verdicts():
