@@ -140,7 +140,8 @@ def versus_least_leaky(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
     least leaky cannot be told apart from. Empty when no task has two methods with `MIN_SEEDS` finals."""
     tables = []
     for _, block in frame[frame["stage"] == "tuned"].groupby("task", sort=True):
-        leak = block.groupby("method").filter(lambda g: len(g) >= MIN_SEEDS).groupby("method")["s_acc"].mean()
+        finals = block.groupby("method")["s_acc"].agg(["mean", "size"])
+        leak = finals.loc[finals["size"] >= MIN_SEEDS, "mean"]
         if len(leak) > 1:
             best = leak.idxmin()
             tables.append(compare(block, [(m, best) for m in leak.index if m != best], probe))
