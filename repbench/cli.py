@@ -6,22 +6,22 @@ A thin layer over the library API (repbench/api.py): it parses options, calls th
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from repbench.cells import parse_grid
-from repbench.checkpoint import DEFAULT_EVERY_S
-from repbench.cluster import DaskUnavailable
-from repbench.params import Param, ParamError, did_you_mean
-from repbench.paths import results_dir
-from repbench.plugin import Component, Task
-from repbench.profiles import PROFILES
-from repbench.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
-from repbench.runner import RunSummary
-from repbench.store import ResultStore
+from repbench.data.paths import results_dir
+from repbench.plugins.base import Component, Task
+from repbench.plugins.params import Param, ParamError, did_you_mean
+from repbench.plugins.profiles import PROFILES
+from repbench.plugins.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
+from repbench.results.store import ResultStore
+from repbench.run.batch import RunOptions, RunResult, execute
+from repbench.run.checkpoints import DEFAULT_EVERY_S
+from repbench.run.dask import DaskUnavailable
+from repbench.run.planning import PlannedCell, Sweep, parse_grid
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 plugin_path_option = click.option(
@@ -50,17 +50,6 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
-def report_study(run: Callable[..., Path | tuple[Path, ...]], *args: Any,
-                 errors: tuple[type[Exception], ...] = (ValueError,)) -> None:
-    """Run a family's study and say what it wrote; `errors` (e.g. no records of the profile yet) are usage
-    errors: a clear message and exit 2, not a traceback."""
-    try:
-        written = run(*args)
-    except errors as err:
-        fail(str(err))
-    click.echo("written " + " and ".join(map(str, written if isinstance(written, tuple) else (written,))))
-
-
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="repbench")
 def main() -> None:
@@ -73,15 +62,16 @@ def main() -> None:
       repbench run --profile quick       run every compatible task x method, print the leaderboard
       repbench leaderboard               rebuild results/leaderboard.{csv,md} from stored records
       repbench study --help              the papers' studies (tables and figures under results/)
+      repbench check mlp                 the free smoke test of a plugin (every plugin: repbench check)
       repbench data --help               simulate or list datasets
     """
 
 
 @main.command("list", context_settings=CONTEXT)
-@click.argument("what", type=click.Choice(["all", "tasks", "methods"]), default="all")
+@click.argument("what", type=click.Choice(["all", "tasks", "methods", "studies"]), default="all")
 @plugin_path_option
 def list_cmd(what: str, plugin_paths: tuple[str, ...]) -> None:
-    """List registered tasks and/or methods, and plugins that failed to import."""
+    """List registered tasks, methods and studies, and plugins that failed to import."""
     registry = discover(plugin_paths)
     if what in ("all", "tasks"):
         click.secho("Tasks", bold=True)
@@ -93,6 +83,11 @@ def list_cmd(what: str, plugin_paths: tuple[str, ...]) -> None:
         for name, cls in sorted(registry.methods.items()):
             kinds = ",".join(k.name for k in cls.solves)
             click.echo(f"  {name:<18} {kinds:<16} {cls.summary()}")
+    if what in ("all", "studies"):
+        click.secho("Studies", bold=True)
+        for name, cls in sorted(registry.studies.items()):
+            kind = "measures" if cls.measures else "records"
+            click.echo(f"  {name:<18} {cls.family + ' (' + kind + ')':<24} {cls.summary()}")
     if registry.unavailable:
         click.secho("Unavailable (missing dependency or failed to import)", bold=True, fg="yellow")
         for item in registry.unavailable.values():
@@ -155,7 +150,7 @@ def print_summary(blocks: list) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from repbench.board import SUMMARY_NOTE
+    from repbench.results.leaderboard import SUMMARY_NOTE
 
     console = Console(width=max(110, Console().width), highlight=False)
     for block in blocks:
@@ -172,31 +167,49 @@ def print_summary(blocks: list) -> None:
     console.print(Text(SUMMARY_NOTE))
 
 
-def report_run(frame: Any, store: ResultStore, profile: str, plugin_paths: Sequence[str]) -> int:
+def print_outcome(result: RunResult, profile: str, plugin_paths: Sequence[str]) -> int:
     """What a run chose, the leaderboard summary, the counts and every failure; returns the exit code."""
     from repbench import api
-    from repbench import board as lb
+    from repbench.results import leaderboard as lb
 
-    summary = frame.attrs["summary"]
-    for chosen in summary["tuning"]:
+    for choice in result.choices:
+        first = choice.group.finals[0]
         picked = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in (chosen["params"] or {}).items())
-        outcome = f"chose {picked} (validation {chosen['validation']:.4g})" if chosen["params"] else chosen["reason"]
-        click.echo(f"tuned {chosen['task']}/{chosen['method']}: {chosen['finished']}/{chosen['trials']} trials "
+                           for k, v in (choice.params or {}).items() if k in choice.group.tuned)
+        outcome = f"chose {picked} (validation {choice.score:.4g})" if choice.params else choice.reason
+        click.echo(f"tuned {first.task}/{first.method}: {choice.n_ok}/{len(choice.group.trials)} trials "
                    f"finished; {outcome}")
-    print_summary(lb.summary_blocks(api.leaderboard(results=store.results_dir, profile=profile,
+    print_summary(lb.summary_blocks(api.leaderboard(results=result.results_dir, profile=profile,
                                                      plugin_paths=plugin_paths)))
-    click.echo(f"{api.summary_line(summary)}. Records: {store.runs_dir}/; leaderboard: "
-               f"{store.results_dir / 'leaderboard.csv'} and leaderboard.md")
-    for label, reason in summary["failed"]:
+    summary = result.summary
+    click.echo(f"{summary.line()}. Records: {result.results_dir / 'runs'}/; leaderboard: "
+               f"{result.results_dir / 'leaderboard.csv'} and leaderboard.md")
+    for label, reason in summary.failed:
         click.secho(f"  failed {label}: {reason}", fg="red", err=True)
-    for label, reason in summary["degenerate"]:
+    for label, reason in summary.degenerate:
         click.secho(f"  {label}: {reason}", fg="yellow", err=True)
-    for path in summary["kept"]:
+    for path in summary.kept:
         click.secho(f"  an earlier ok record was kept; the failed attempt is in {path}", fg="yellow", err=True)
-    if summary["interrupted"]:
+    if summary.interrupted:
         click.secho("interrupted: finished records are kept; run the same command again to resume", err=True)
-    return RunSummary(**{k: v for k, v in summary.items() if k != "tuning"}).exit_code
+    return summary.exit_code
+
+
+def print_listing(listing: list[list[PlannedCell]], store: ResultStore, jobs: int, per_sweep: bool) -> None:
+    """A dry run: every planned cell (done or to do, with its record's path and expected time), then the total."""
+    todo = []
+    for i, lines in enumerate(listing, start=1):
+        for c in lines:
+            where = f"  seed={c.cell.seed}  -> {store.path(c.cell)}" if c.cell and not per_sweep else ""
+            click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{where}{_estimate(c)}")
+        run_todo = [c for c in lines if not c.done]
+        todo += run_todo
+        if per_sweep:
+            click.echo(f"run {i}: {len(lines)} cells, {len(lines) - len(run_todo)} done, {len(run_todo)} to do")
+    if not per_sweep:
+        click.echo(f"{sum(map(len, listing))} cells, {len(todo)} to do; {_expected(todo, jobs)}")
+    else:
+        click.echo(_expected(todo, jobs))
 
 
 @main.command(context_settings=CONTEXT)
@@ -289,31 +302,22 @@ def run(
 
     if executor == "dask" and timeout is not None:
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
-    store = ResultStore(results or results_dir())
-    if dry_run:
-        from repbench.recipes import plan
-
-        spec = api.Sweep(tasks or None, methods or None, parse_grid(grid), seeds, tune,
-                         {k: v[0] for k, v in parse_grid(trial_set).items()})
-        try:
-            cells = plan(spec, profile, [] if force else store.records(), plugin_paths)
-        except (RegistryError, ParamError, ValueError) as err:
-            fail(str(err))
-        for c in cells:
-            where = f"  seed={c.cell.seed}  -> {store.path(c.cell)}" if c.cell else ""
-            click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{where}{_estimate(c)}")
-        todo = [c for c in cells if not c.done]
-        click.echo(f"{len(cells)} cells, {len(todo)} to do; {_expected(todo, 1)}")
-        return
     try:
-        frame = api.run(tasks or None, methods or None, profile=profile, grid=parse_grid(grid), seeds=seeds,
-                        jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
-                        force=force, tune=tune, trial_params={k: v[0] for k, v in parse_grid(trial_set).items()},
-                        results=store.results_dir, plugin_paths=plugin_paths,
-                        progress=not no_progress, checkpoint_every=checkpoint_every)
+        sweep = Sweep.of(tasks, methods, parse_grid(grid), seeds, tune,
+                         {k: v[0] for k, v in parse_grid(trial_set).items()})
+        options = RunOptions(jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
+                                 force=force, results=results, plugin_paths=plugin_paths,
+                                 progress=not no_progress, checkpoint_every=checkpoint_every)
+        plan = api.plan(sweep, profile, plugin_paths)
+        if dry_run:
+            store = ResultStore(options.results_dir)
+            known = {} if force else {r.key: r for r in store.records()}
+            print_listing(plan.listing(known), store, 1, per_sweep=False)
+            return
+        result = execute(plan, options)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
-    sys.exit(report_run(frame, store, profile, plugin_paths))
+    sys.exit(print_outcome(result, profile, plugin_paths))
 
 
 @main.command(context_settings=CONTEXT)
@@ -337,17 +341,17 @@ def leaderboard(
     bench_json: Path | None, out_dir: Path | None, results: Path | None, plugin_paths: tuple[str, ...]
 ) -> None:
     """Aggregate records into leaderboard.csv (one row per task x method x metric) and leaderboard.md."""
-    from repbench import api
-    from repbench import board as lb
+    from repbench.results import leaderboard as lb
+    from repbench.results.frames import load_records
 
     store = ResultStore(results or results_dir())
     try:
-        records = lb.records_from_benchmark_json(bench_json) if bench_json else api.load_records(root=store.results_dir)
+        records = lb.records_from_benchmark_json(bench_json) if bench_json else load_records(root=store.results_dir)
     except ValueError as err:
         fail(str(err))
     if not records:
         fail(f"no records under {store.runs_dir}; run `repbench run` first")
-    table = api.write_leaderboard(records, discover(plugin_paths), out_dir or store.results_dir)
+    table = lb.write_leaderboard(records, discover(plugin_paths), out_dir or store.results_dir)
     click.echo(lb.to_markdown(table))
 
 
@@ -385,7 +389,7 @@ def fetch_cmd(names: tuple[str, ...], no_progress: bool) -> None:
     """Download public data files into the data root ($REPBENCH_DATA or ./data), checked against pinned
     sha256 sums, from the first mirror that answers. NAMES: sources as `repbench data list` shows them
     (default: all)."""
-    from repbench import datafiles
+    from repbench.data import files as datafiles
 
     try:
         done = datafiles.fetch(names, progress=not no_progress)
@@ -400,7 +404,7 @@ def fetch_cmd(names: tuple[str, ...], no_progress: bool) -> None:
 @data.command("list", context_settings=CONTEXT)
 def list_data() -> None:
     """Every data set: the public files (ok, missing or corrupt) and what was simulated or imported."""
-    from repbench import datafiles
+    from repbench.data import files as datafiles
 
     click.echo(f"data root: {datafiles.data_root().resolve()}")
     click.echo(f"{'source':20s} {'file':42s} {'state':8s} {'size':>9s}")
@@ -419,11 +423,59 @@ def list_data() -> None:
         click.echo(f"\n{missing} file(s) not ok: `repbench data fetch` downloads them")
 
 
-@main.group(cls=PluginGroup, context_settings=CONTEXT)
+def _option(name: str, spec: Param) -> click.Option:
+    """A study's declared option as a click option; values are checked by the declaration (`Param.validate`)."""
+    kind = click.Choice([str(c) for c in spec.choices]) if spec.choices else \
+        {int: int, float: float, bool: bool}.get(spec.type, str) if spec.default is not None else str
+    return click.Option([f"--{name.replace('_', '-')}", name], type=kind, default=spec.default, show_default=True,
+                        help=spec.help)
+
+
+def run_study(name: str, profile: str, results: Path | None, options: dict[str, Any],
+              plugin_paths: Sequence[str] = ()) -> None:
+    """Run a registered study and say what it wrote; its usage errors (e.g. no records of the profile yet) are a
+    clear message and exit 2, not a traceback."""
+    from repbench.studies import StudyContext
+
+    cls = discover(plugin_paths).get_study(name)
+    try:
+        ctx = StudyContext.make(cls, profile, results, options)
+        written = cls().run(ctx)
+    except (ParamError, *cls.usage_errors) as err:
+        fail(str(err))
+    click.echo("written " + " and ".join(map(str, written if isinstance(written, tuple) else (written,))))
+
+
+def study_command(cls: type) -> click.Command:
+    """`repbench study NAME`: the study's docstring as help, `--profile`, `--results` and its declared options."""
+
+    def callback(profile: str, results: Path | None, **options: Any) -> None:
+        run_study(cls.name, profile, results, options)
+
+    inputs = ", ".join([*cls.tasks, *cls.methods]) or "any"
+    epilog = (f"Family {cls.family}; {'measures' if cls.measures else 'reads the records of: ' + inputs}. Writes "
+              + ", ".join(f"results/{o}" for o in cls.outputs)) if cls.outputs else None
+    params = [*profile_option(click.Command("x")).params, *results_option(click.Command("x")).params,
+              *(_option(n, spec) for n, spec in cls.options.items())]
+    return click.Command(cls.name, callback=callback, params=params, help=cls.__doc__, epilog=epilog,
+                         context_settings=CONTEXT)
+
+
+class StudyGroup(click.Group):
+    """`repbench study NAME`: one command per registered study (`repbench list studies`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(discover().studies)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        cls = discover().studies.get(name)
+        return study_command(cls) if cls is not None else None
+
+
+@main.group(cls=StudyGroup, context_settings=CONTEXT)
 def study() -> None:
     """The papers' studies: each reads records (or measures) and writes its table and figure under results/,
-    with the profile in the file names (the commands come from the plugin families)."""
-
+    with the profile in the file names (the studies come from the plugin families: `repbench list studies`)."""
 
 
 @main.command(context_settings=CONTEXT)
@@ -436,14 +488,14 @@ def report(results: Path | None, profile: str | None, out: Path | None, plugin_p
     """One self-contained HTML page of the results: every leaderboard table with intervals, tie marks and
     published values, each row's tuning and provenance (commit, date, hardware, the command that reruns it),
     the study tables and the figures. Open it in any browser; no server."""
-    from repbench import api
-    from repbench.report import write_report
+    from repbench.results.frames import load_records
+    from repbench.results.page import write_page
 
     root = results or results_dir()
-    records = api.load_records(profile, root)
+    records = load_records(profile, root)
     if not records:
         fail(f"no records under {root / 'runs'}; run `repbench run` first")
-    click.echo(f"written {write_report(records, discover(plugin_paths), root, out or root / 'report.html')}")
+    click.echo(f"written {write_page(records, discover(plugin_paths), root, out or root / 'report.html')}")
 
 
 def _duration(seconds: float) -> str:
@@ -479,7 +531,8 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
               plugin_paths: tuple[str, ...]) -> None:
     """Run what a paper needs (NAME: golovko2016, beniaguev2021, jaiswal2020; files in benchmarks/recipes/):
     its runs with their grids, seeds and tuning budget, then its studies. Resumable like `run`."""
-    from repbench import api, recipes
+    from repbench import api
+    from repbench.run import recipes
 
     try:
         recipe = recipes.load(name)
@@ -487,34 +540,24 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         fail(str(err))
     if profile not in recipe.profiles():
         fail(f"recipe {name!r} has nothing for profile {profile!r}; it has {', '.join(recipe.profiles())}")
-    root = results or results_dir()
+    options = RunOptions(jobs=jobs, results=results, plugin_paths=plugin_paths)
     click.echo(f"{recipe.title}\n{recipe.citation}\nprofile {profile}")
-    if dry_run:
-        stored = api.load_records(root=root) if (root / "runs").exists() else []
-        todo = []
-        for i, run_spec in enumerate(recipe.runs.get(profile, []), start=1):
-            try:
-                cells = recipes.plan(run_spec, profile, stored, plugin_paths)
-            except (RegistryError, ParamError, ValueError) as err:
-                fail(str(err))
-            for c in cells:
-                click.echo(f"{'done' if c.done else 'todo'}  [{c.stage}] {c.label}{_estimate(c)}")
-            run_todo = [c for c in cells if not c.done]
-            todo += run_todo
-            click.echo(f"run {i}: {len(cells)} cells, {len(cells) - len(run_todo)} done, {len(run_todo)} to do")
-        for args in recipe.studies.get(profile, []):
-            click.echo(f"then: repbench {' '.join(args)}")
-        click.echo(_expected(todo, jobs))
-        return
     try:
-        frame = api.run_sweeps(recipe.runs.get(profile, []), profile=profile, jobs=jobs, results=root,
-                               plugin_paths=plugin_paths)
+        plan = api.plan(recipe.runs.get(profile, []), profile, plugin_paths)
+        if dry_run:
+            store = ResultStore(options.results_dir)
+            print_listing(plan.listing({r.key: r for r in store.records()}), store, jobs, per_sweep=True)
+            for step in recipe.studies.get(profile, []):
+                opts = "".join(f" --{k.replace('_', '-')} {v}" for k, v in step.options.items())
+                click.echo(f"then: repbench study {step.name}{opts} --profile {profile}")
+            return
+        result = execute(plan, options)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
-    code = report_run(frame, ResultStore(root), profile, plugin_paths)
-    if frame.attrs["summary"]["interrupted"]:
+    code = print_outcome(result, profile, plugin_paths)
+    if result.summary.interrupted:
         sys.exit(code)  # the studies wait for a finished run
-    for args in recipe.studies.get(profile, []):
-        main.main([*args, "--results", str(root)] if "--results" not in args else args, standalone_mode=False)
-    click.echo(f"done; `repbench report --results {root}` makes the page")
+    for step in recipe.studies.get(profile, []):
+        run_study(step.name, profile, options.results_dir, step.options, plugin_paths)
+    click.echo(f"done; `repbench report --results {options.results_dir}` makes the page")
     sys.exit(code)

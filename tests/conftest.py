@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from repbench.registry import REGISTRY, discover
+from repbench.plugins.registry import REGISTRY, discover
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = Path(__file__).resolve().parent / "plugins"

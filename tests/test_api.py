@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import repbench
-from repbench.params import ParamError
+from repbench.plugins.params import ParamError
 from tests.conftest import TOY
 
 

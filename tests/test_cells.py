@@ -1,8 +1,8 @@
 import pytest
 
-from repbench.cells import Cell, parse_grid, plan
-from repbench.params import ParamError
-from repbench.registry import RegistryError
+from repbench.plugins.params import ParamError
+from repbench.plugins.registry import RegistryError
+from repbench.run.planning import Cell, parse_grid, plan
 
 
 def test_parse_grid():

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from repbench import api
-from repbench.checkpoint import Checkpointer
-from repbench.training import BestCheckpoint
+from repbench.plugins.early_stopping import BestCheckpoint
+from repbench.run.checkpoints import Checkpointer
 from tests.conftest import TOY
 
 
@@ -65,7 +65,7 @@ def test_a_checkpoint_restores_the_global_random_states(tmp_path):
 
 def test_a_resumed_fold_carries_the_wall_time_spent_before_its_checkpoint(tmp_path, monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("repbench.checkpoint.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("repbench.run.checkpoints.time.monotonic", lambda: clock[0])
     killed = Checkpointer(tmp_path / "fold0.pt", {"key": "k"})
     clock[0] += 40
     killed.save({}, "step 4")
@@ -139,8 +139,8 @@ def test_a_checkpoint_that_cannot_be_written_warns_and_the_fit_goes_on(tmp_path)
 
 
 def test_the_fingerprint_covers_the_core_and_the_plugin_family_sources():
-    from repbench.checkpoint import fingerprint
-    from repbench.registry import discover
+    from repbench.plugins.registry import discover
+    from repbench.run.checkpoints import fingerprint
 
     registry = discover()
     sources = fingerprint("k", (registry.get_task("mnist-rot"), registry.get_method("cai")))["sources"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.plugin import find_metric
+from repbench.plugins.base import find_metric
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

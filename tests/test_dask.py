@@ -2,11 +2,11 @@
 
 import pytest
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions
-from repbench.executors import DaskExecutor, InlineExecutor
-from repbench.runner import run_cells
-from repbench.store import ResultStore
+from repbench.results.store import ResultStore
+from repbench.run.batch import run_cells
+from repbench.run.cell import ExecOptions
+from repbench.run.executors import DaskExecutor, InlineExecutor
+from repbench.run.planning import plan
 from tests.conftest import TOY
 
 pytest.importorskip("distributed")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from repbench import datafiles
 from repbench.cli import main
-from repbench.datafiles import DataFileError, RemoteFile, ensure, fetch, read_verified, register_source, state
+from repbench.data import files as datafiles
+from repbench.data.files import DataFileError, RemoteFile, ensure, fetch, read_verified, register_source, state
 
 CONTENT = b"((CellBody) (0 0 0 10))\n"
 SHA = hashlib.sha256(CONTENT).hexdigest()

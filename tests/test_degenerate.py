@@ -8,9 +8,9 @@ import math
 import pytest
 
 from repbench import Baseline, DivergedError, RunContext
-from repbench import board as lb
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
+from repbench.results import leaderboard as lb
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 
 
 def test_an_mlp_at_lr_10_on_digits_is_degenerate_and_never_ranked(registry):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell, fit_seeded
-from repbench.plugin import RunContext
+from repbench.plugins.base import RunContext
+from repbench.run.cell import ExecOptions, execute_cell, fit_seeded
+from repbench.run.planning import plan
 
 
 def _main(record):

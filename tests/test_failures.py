@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.executors import InlineExecutor, ProcessExecutor
-from repbench.runner import run_cells
-from repbench.store import ResultStore
+from repbench.results.store import ResultStore
+from repbench.run.batch import run_cells
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.executors import InlineExecutor, ProcessExecutor
+from repbench.run.planning import plan
 from tests.conftest import TOY
 
 

@@ -7,7 +7,7 @@ import math  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from repbench.figures import error_bars, save_figure  # noqa: E402
+from repbench.analysis.figures import error_bars, save_figure  # noqa: E402
 
 
 def _figure():

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from repbench import Reported
-from repbench import board as lb
+from repbench.results import leaderboard as lb
 
 GOLDEN = Path(__file__).parent / "golden"
 REPORTED = {"toy": (

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from repbench.params import Param, ParamError, did_you_mean, resolve_params
+from repbench.plugins.params import Param, ParamError, did_you_mean, resolve_params
 
 
 @pytest.mark.parametrize(

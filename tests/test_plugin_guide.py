@@ -8,9 +8,9 @@ import re
 import subprocess
 import sys
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.registry import discover
+from repbench.plugins.registry import discover
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 from tests.conftest import ROOT
 
 GUIDE = (ROOT / "docs" / "plugins.md").read_text()

@@ -2,9 +2,9 @@
 
 import re
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.registry import discover
+from repbench.plugins.registry import discover
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

@@ -7,9 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 import repbench
-from repbench import api, recipes
+from repbench import api
 from repbench.cli import main
-from repbench.params import ParamError
+from repbench.plugins.params import ParamError
+from repbench.run import recipes
 from tests.conftest import TOY
 
 TOY_RECIPE = """

@@ -7,10 +7,10 @@ import pytest
 
 from repbench import Method, Metric, Task, register_method, register_task
 from repbench.benchmarks.invariance.kind import INVARIANCE
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.kinds import CLASSIFICATION
-from repbench.registry import RegistryError, discover
+from repbench.plugins.kinds import CLASSIFICATION
+from repbench.plugins.registry import RegistryError, discover
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 from tests.conftest import BROKEN, TOY
 
 
@@ -119,7 +119,7 @@ def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_regis
         import numpy as np
 
         from repbench import Method, register_method
-        from repbench.kinds import CLASSIFICATION
+        from repbench.plugins.kinds import CLASSIFICATION
 
         @register_method("ep-demo")
         class Demo(Method):

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from repbench import api, board
+from repbench import api
 from repbench.cli import main
+from repbench.results import leaderboard as board
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 

@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.store import ResultStore
+from repbench.results.store import ResultStore
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 
 
 @pytest.fixture

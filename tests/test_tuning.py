@@ -10,8 +10,8 @@ import pytest
 
 import repbench
 from repbench import Metric, Task, register_task
-from repbench.kinds import CLASSIFICATION
-from repbench.params import Choice, LogUniform, Param, ParamError, Uniform
+from repbench.plugins.kinds import CLASSIFICATION
+from repbench.plugins.params import Choice, LogUniform, Param, ParamError, Uniform
 from tests.conftest import TOY
 
 
@@ -89,8 +89,8 @@ def test_trials_may_run_a_shorter_schedule_that_the_finals_do_not_keep(tmp_path,
 
 def test_selection_ranks_by_the_tasks_selection_score_when_a_record_has_one():
     """A task's declared rule (e.g. accuracy minus leakage) outranks the bare validation score."""
-    from repbench.cells import Cell
-    from repbench.tuning import Group, select
+    from repbench.run.planning import Cell
+    from repbench.run.tuning import Group, select
 
     trials = tuple(Cell("toy", "1", {}, "toy-lr", "1", {"lr": lr}, "quick", 0, stage="trial") for lr in (0.1, 0.01))
     records = {trials[0].key: {"status": "ok", "validation": {"value": 90.0, "selection": 60.0}},

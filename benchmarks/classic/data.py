@@ -7,7 +7,7 @@ import functools
 
 import numpy as np
 
-from repbench.datafiles import RemoteFile, missing, read_verified, register_source
+from repbench.data.files import RemoteFile, missing, read_verified, register_source
 
 MIRRORS = (  # the mirror torchvision uses, the one TensorFlow uses, then the original (refusing downloads since 2024)
     "https://ossci-datasets.s3.amazonaws.com/mnist/",

@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 
 from repbench import Baseline, Metric, Param, Reported, Task, register_task
 from repbench.benchmarks.classic.data import CITATION, N_VAL, load_mnist, missing_mnist
-from repbench.kinds import CLASSIFICATION, ClassificationData, majority_baseline
+from repbench.plugins.kinds import CLASSIFICATION, ClassificationData, majority_baseline
 
 
 def error_percent(y_true: np.ndarray, y_pred: np.ndarray) -> float:

@@ -17,7 +17,7 @@ from repbench.benchmarks.classic.data import N_VAL, load_mnist, missing_mnist
 from repbench.benchmarks.invariance.data import images, tabular
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
 from repbench.benchmarks.invariance.probes import majority_rate, probe_accuracies
-from repbench.kinds import majority_baseline
+from repbench.plugins.kinds import majority_baseline
 
 JAISWAL = ("Jaiswal, Moyer, Ver Steeg, AbdAlmageed & Natarajan (2020), Invariant representations through "
            "adversarial forgetting, AAAI 34(04):4272-4279")

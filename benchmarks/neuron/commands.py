@@ -1,6 +1,6 @@
 """The neuron family's commands: `repbench data simulate|import-neuronio` (make the datasets; `repbench data
-list` shows them through `simulated_datasets`) and `repbench study depth|data-scaling|speed|dask-speedup`. The simulator
-and the studies load only when a command runs."""
+list` shows them through `simulated_datasets`). The simulator loads only when a command runs; the family's
+studies are plugins in `studies/`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from repbench import register_command
-from repbench.cli import fail, profile_option, report_study, results_option
-from repbench.datafiles import LocalDataset, register_lister
-from repbench.paths import data_root, results_dir
+from repbench.cli import fail, results_option
+from repbench.data.files import LocalDataset, register_lister
+from repbench.data.paths import data_root, results_dir
 
 CELLS = ("l5pc-nmda", "l5pc-ampa", "if")  # simulator/variants.py defines them; a test keeps the two in step
 MODELS = ("authors", "demo")  # simulator/cell.py's, likewise
@@ -58,7 +58,7 @@ def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_pe
     """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data), then print its
     validation beside the statistics of the authors' own simulation script."""
     from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetError, DatasetSpec, generate
-    from repbench.cluster import DaskUnavailable
+    from repbench.run.dask import DaskUnavailable
 
     spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
                        morphology=str(Path(morphology).resolve()) if morphology else None, model=model,
@@ -118,69 +118,6 @@ def simulated_datasets() -> list[LocalDataset]:
         rows.append(LocalDataset(f"neuronio/{split.name}", "imported",
                                  f"{len(list(split.glob('*.npz')))} files of the authors' simulations", split))
     return rows
-
-
-@register_command("study")
-@click.command("depth")
-@profile_option
-@results_option
-def depth(profile: str, results: Path | None) -> None:
-    """Spike AUC against TCN depth per cell, from the records of `repbench run --task neuron-nmda --task
-    neuron-ampa --method tcn --grid depth=1,2,3,4,5,7 --profile P`."""
-    from repbench.benchmarks.neuron.studies.depth import run_study
-
-    report_study(run_study, profile, results)
-
-
-@register_command("study")
-@click.command("data-scaling")
-@profile_option
-@results_option
-def data_scaling(profile: str, results: Path | None) -> None:
-    """Spike AUC and soma explained variance against training data for depth 1 and deeper TCNs, from the
-    records of `repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,7 --grid
-    task.train_seconds=90,180,450 --profile P`, the depth study's full-data records being the largest size;
-    with each size's deep-minus-shallow verdict and the growth rate of the difference per tenfold more data."""
-    from repbench.benchmarks.neuron.studies.scaling import run_study
-
-    report_study(run_study, profile, results)
-
-
-@register_command("study")
-@click.command("baselines")
-@profile_option
-@results_option
-def baselines(profile: str, results: Path | None) -> None:
-    """Each surrogate (ln, lif, elm, elm n_branches=0, lstm) against the depth-7 TCN of its cell, on the same
-    data and budget, from the records of `repbench reproduce beniaguev2021 --profile P`."""
-    from repbench.benchmarks.neuron.studies.baselines import run_study
-
-    report_study(run_study, profile, results)
-
-
-@register_command("study")
-@click.command("speed")
-@profile_option
-@results_option
-def speed(profile: str, results: Path | None) -> None:
-    """NEURON simulation speed per cell, CVODE against fixed steps, parallel efficiency of generation
-    (quick: 2 s trials; standard, paper: 6 s)."""
-    from repbench.benchmarks.neuron.studies.speed import run_study
-
-    report_study(run_study, profile, results)
-
-
-@register_command("study")
-@click.command("dask-speedup")
-@profile_option
-@results_option
-def dask_speedup(profile: str, results: Path | None) -> None:
-    """Speedup of 2 Dask workers over 1 for a NEURON generation and a training grid (needs dask.distributed)."""
-    from repbench.benchmarks.neuron.studies.dask_speedup import run_study
-    from repbench.cluster import DaskUnavailable
-
-    report_study(run_study, profile, results, errors=(ValueError, DaskUnavailable))
-
 
 
 @register_command("data")

@@ -1,7 +1,7 @@
 """The neuron family's downloaded files (everything else it uses is simulated): the authors' morphology,
 declared here, without importing NEURON, so `repbench data list|fetch` know it."""
 
-from repbench.datafiles import RemoteFile, register_source
+from repbench.data.files import RemoteFile, register_source
 
 # The authors' morphology: Hay et al. 2011's cell1.asc (ModelDB 139653), fetched from the ModelDB GitHub mirror
 HAY2011_CITATION = ("Hay, Hill, Schurmann, Markram & Segev (2011), PLoS Comput Biol 7(7):e1002107, ModelDB 139653, "

@@ -7,7 +7,7 @@ import numpy as np
 
 from repbench import Param, register_task
 from repbench.benchmarks.classic.tasks import MnistTask
-from repbench.kinds import ClassificationData
+from repbench.plugins.kinds import ClassificationData
 
 
 @register_task("mnist-1k")

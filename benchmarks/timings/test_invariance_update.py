@@ -16,7 +16,7 @@ import torch
 
 from repbench.benchmarks.invariance.data.images import on_the_fly
 from repbench.benchmarks.invariance.kind import InvarianceData
-from repbench.registry import discover
+from repbench.plugins.registry import discover
 
 N, SIDE, BATCH = 1024, 28, 128
 METHODS = ["nn", "nn-mmd", "vfae", "cai", "uai", "adv-forgetting"]

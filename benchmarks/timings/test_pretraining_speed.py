@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from repbench.datafiles import DataFileError
-from repbench.device import resolve_device
+from repbench.data.files import DataFileError
 from repbench.methods.pretraining.rbm import RBM, Momentum, train_epoch
+from repbench.plugins.device import resolve_device
 
 N_HIDDEN, BATCH = 800, 128
 

@@ -14,9 +14,9 @@ import os
 
 import pytest
 
-from repbench.cells import plan
-from repbench.execute import ExecOptions, execute_cell
-from repbench.registry import discover
+from repbench.plugins.registry import discover
+from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.planning import plan
 
 PROFILE = os.environ.get("REPBENCH_BENCH_PROFILE", "quick")
 SEEDS = int(os.environ["REPBENCH_BENCH_SEEDS"]) if os.environ.get("REPBENCH_BENCH_SEEDS") else None

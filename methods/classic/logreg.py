@@ -7,7 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 
 from repbench import Method, Param, register_method
-from repbench.kinds import CLASSIFICATION, ClassificationData
+from repbench.plugins.kinds import CLASSIFICATION, ClassificationData
 
 
 @register_method("logreg")

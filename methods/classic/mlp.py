@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from repbench import BestCheckpoint, Choice, LogUniform, Method, Param, info, register_method
-from repbench.kinds import CLASSIFICATION, ClassificationData
+from repbench.plugins.kinds import CLASSIFICATION, ClassificationData
 
 
 @register_method("mlp")
@@ -66,5 +66,5 @@ class MLP(Method):
         self.net_.eval()
         return self.net_(self._tensor(X)).argmax(dim=1).cpu().numpy()
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         return {"selected_epoch": float(self.best_.step)}

@@ -89,6 +89,6 @@ class AdversarialForgetting(Adversarial):
         self.adversary_round()
         return sum(weights[name] * term.item() for name, term in terms.items())
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         mask = self._apply(lambda x, s: self.net_["M"](x), self.val_X_)
-        return {**super().report(), "mask_mean": float(mask.mean())}
+        return {**super().measurements(), "mask_mean": float(mask.mean())}

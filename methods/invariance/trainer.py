@@ -183,7 +183,7 @@ class InvarianceMethod(Method):
     def embed(self, X: np.ndarray, s: np.ndarray | None = None) -> np.ndarray:
         return self._apply(self.representation, X, s)
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         return {"train_s": self.train_s_, "val_y_acc": self.best_.score, "selected_step": float(self.best_.step),
                 "stopped_step": float(self.stopped_), "budget_steps": float(self.budget_)}
 

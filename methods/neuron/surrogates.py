@@ -131,7 +131,7 @@ class Surrogate(Method):
             somas.append(soma.cpu().numpy())
         return np.concatenate(probs), np.concatenate(somas)
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         return {
             "n_parameters": float(sum(p.numel() for p in self.net_.parameters() if p.requires_grad)),
             "train_s": self.train_s_,
@@ -212,8 +212,8 @@ class TCNMethod(Surrogate):
             k1, k2 = fixed_field_kernels(self.receptive_field, depth, k1)
         return TCN(data.n_inputs, depth, width, k1, k2, self.sparse_first_layer)
 
-    def report(self) -> dict[str, float]:
-        return {**super().report(), "receptive_field_ms": float(self.net_.receptive_field)}
+    def measurements(self) -> dict[str, float]:
+        return {**super().measurements(), "receptive_field_ms": float(self.net_.receptive_field)}
 
 
 def fixed_field_kernels(field: int, depth: int, first: int) -> tuple[int, int]:

@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from repbench import BestCheckpoint, LogUniform, Method, Param, info
-from repbench.kinds import CLASSIFICATION, ClassificationData
 from repbench.methods.pretraining.rbm import RBM, UNITS
+from repbench.plugins.kinds import CLASSIFICATION, ClassificationData
 
 GOLOVKO = (
     "Golovko, Kroshchanka & Treadwell (2016), The nature of unsupervised learning in deep neural networks: "
@@ -176,7 +176,7 @@ class LayerwiseClassifier(Method):
         the validation error % per fine-tuning epoch (`val_error`)."""
         return {**self.curves_, "val_error": [score for _, score in self.best_.history]}
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         values = {"finetune_s": self.finetune_s_, "val_error": self.best_.score,
                   "selected_epoch": float(self.best_.step)}
         if self.pretrains:

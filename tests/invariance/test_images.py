@@ -5,7 +5,7 @@ from scipy import ndimage
 
 from repbench.benchmarks.invariance.data import images
 from repbench.benchmarks.invariance.tasks import DigitsRot
-from repbench.plugin import RunContext
+from repbench.plugins.base import RunContext
 
 
 def test_rotation_is_exact_at_zero_degrees():

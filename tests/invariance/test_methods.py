@@ -3,7 +3,6 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from repbench.execute import fit_seeded
 from repbench.methods.invariance.blocks import Blocks
 from repbench.methods.invariance.cai import ControllableInvariance
 from repbench.methods.invariance.forgetting import AdversarialForgetting
@@ -11,7 +10,8 @@ from repbench.methods.invariance.mmd import MMDNet
 from repbench.methods.invariance.plain import PlainNet
 from repbench.methods.invariance.uai import UnsupervisedAdversarialInvariance
 from repbench.methods.invariance.vfae import VariationalFairAutoencoder
-from repbench.plugin import RunContext
+from repbench.plugins.base import RunContext
+from repbench.run.cell import fit_seeded
 
 from .conftest import synthetic
 
@@ -132,7 +132,7 @@ def test_the_adversary_makes_the_masked_code_forget_s():
 def test_patience_stops_before_the_budget_and_the_record_says_where():
     data = synthetic()
     m = fit_seeded(PlainNet(**{**SMALL, "steps": 5000, "val_every": 10, "patience": 3}), data, CTX)
-    report = m.report()
+    report = m.measurements()
     assert report["budget_steps"] == 5000 and report["stopped_step"] < 5000
     assert report["selected_step"] <= report["stopped_step"]
     assert m.best_.history[-1][0] == report["stopped_step"]
@@ -284,7 +284,7 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_model(cls, tmp_p
     from dataclasses import replace
 
     from repbench.benchmarks.invariance.kind import Resampler
-    from repbench.checkpoint import Checkpointer
+    from repbench.run.checkpoints import Checkpointer
 
     def draw(batch, gen):
         s = torch.randint(2, (len(batch),), generator=gen)

@@ -4,7 +4,7 @@ import pytest
 from repbench.benchmarks.invariance.data import tabular
 from repbench.benchmarks.invariance.probes import majority_rate
 from repbench.benchmarks.invariance.tasks import Adult, German
-from repbench.plugin import RunContext
+from repbench.plugins.base import RunContext
 
 from .conftest import needs_data
 

@@ -193,7 +193,7 @@ def test_the_comparison_needs_tuned_nn():
 
 def test_a_study_reads_only_records_of_the_tasks_current_settings():
     from repbench.api import under_current_settings
-    from repbench.registry import discover
+    from repbench.plugins.registry import discover
 
     now = discover().get_task("adult").resolve("standard", {})
     current = _record("nn", 85.0, 70.0, 0, **now)

@@ -12,7 +12,7 @@ from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec
 from repbench.benchmarks.neuron.data.report import AUTHORS_SCRIPT, comparison
 from repbench.benchmarks.neuron.simulator import morphology
 from repbench.cli import main
-from repbench.datafiles import DataFileError
+from repbench.data.files import DataFileError
 from tests.neuron.conftest import SHARED_MORPHOLOGY
 
 needs_morphology = pytest.mark.skipif(not SHARED_MORPHOLOGY.is_file(), reason=f"no {SHARED_MORPHOLOGY}")
@@ -69,8 +69,8 @@ def test_rates_are_compared_only_where_cell_and_inputs_are_the_authors():
 
 def test_quick_runs_only_the_if_control_and_standard_simulates_the_authors():
     from repbench.benchmarks.neuron.tasks import NeuronIF, NeuronNMDA
-    from repbench.cells import plan
-    from repbench.registry import discover
+    from repbench.plugins.registry import discover
+    from repbench.run.planning import plan
 
     assert NeuronNMDA(**NeuronNMDA.resolve("standard")).spec().model == "authors"
     assert NeuronNMDA(cell_model="demo").spec().model == "demo"  # still there on request

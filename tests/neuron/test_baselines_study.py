@@ -8,7 +8,7 @@ from repbench.benchmarks.neuron.studies.baselines import baseline_table, model_l
 
 
 def _record(task, method, auc, seed, boot_se=0.005, train_seconds="0", **params):
-    from repbench.registry import discover
+    from repbench.plugins.registry import discover
 
     return {"status": "ok", "seed": seed,
             "metrics": [{"name": "spike_auc", "value": auc}, {"name": "spike_auc_boot_se", "value": boot_se},

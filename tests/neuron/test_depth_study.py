@@ -7,7 +7,7 @@ from repbench.benchmarks.neuron.studies.depth import claim_table, depth_table, p
 
 def _record(task, depth, auc, seed, profile="standard", preset="", status="ok", **task_params):
     """A tcn record on the task's current dataset of `profile`, unless `task_params` change it."""
-    from repbench.registry import discover
+    from repbench.plugins.registry import discover
 
     return {"status": status, "seed": seed,
             "metrics": [{"name": "spike_auc", "value": auc}, {"name": "n_parameters", "value": 1000.0 * depth}],

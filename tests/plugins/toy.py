@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from repbench import LogUniform, Method, Metric, Param, Reported, Task, register_method, register_task
-from repbench.kinds import CLASSIFICATION, ClassificationData
+from repbench.plugins.kinds import CLASSIFICATION, ClassificationData
 
 
 @register_task("toy")

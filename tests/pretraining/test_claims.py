@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from repbench.benchmarks.pretraining.studies.claims import claims_table, seed_values
-from repbench.board import welch
+from repbench.results.leaderboard import welch
 
 
 def _record(method, error, seed, task="mnist", val=None, status="ok", tuned=True, hidden=(800, 800), lr=0.01):

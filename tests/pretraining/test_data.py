@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from repbench.benchmarks.classic import data as mnist
-from repbench.datafiles import DataFileError, read_verified
-from repbench.plugin import RunContext
+from repbench.data.files import DataFileError, read_verified
+from repbench.plugins.base import RunContext
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DATA = Path(os.environ.get("REPBENCH_DATA") or SHARED)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from repbench.execute import fit_seeded
-from repbench.plugin import RunContext
+from repbench.plugins.base import RunContext
+from repbench.run.cell import fit_seeded
 
 FAMILY = ["dbn-cd", "dbn-cd-mf", "dbn-pcd", "dbn-reba", "dbn-hybrid", "sae", "mlp-scratch"]
 SMALL = {"hidden": (32, 32), "pretrain_epochs": 3, "finetune_epochs": 15, "batch_size": 32}
@@ -26,7 +26,7 @@ def _fit(registry, name, data, seed=0, **overrides):
 def test_every_method_learns_and_reports(registry, digits, name):
     method = _fit(registry, name, digits)
     assert np.mean(method.predict(digits.X_val) == digits.y_val) > 0.85
-    report = method.report()
+    report = method.measurements()
     assert all(method.declared_metric(name) for name in report)  # every reported value is declared on the class
     if name != "mlp-scratch":
         assert report["pretrain_s"] > 0 and {"recon_err_l1", "recon_err_l2"} <= set(report)
@@ -61,7 +61,7 @@ def test_seeded_runs_are_bit_identical_on_cpu(registry, digits):
 
 
 def test_diverging_pretraining_fails_clearly(registry, digits):
-    from repbench.plugin import DivergedError
+    from repbench.plugins.base import DivergedError
 
     with pytest.raises(DivergedError, match="reconstruction error"):
         _fit(registry, "dbn-reba", digits, lr=10.0, visible="gaussian", init_std=1.0)
@@ -106,8 +106,8 @@ def test_mean_field_cd_is_reba_with_unit_derivatives_in_training(registry):
 
 
 def test_records_keep_per_epoch_curves(registry):
-    from repbench.cells import plan
-    from repbench.execute import ExecOptions, execute_cell
+    from repbench.run.cell import ExecOptions, execute_cell
+    from repbench.run.planning import plan
 
     grid = {"pretrain_epochs": ["3"], "finetune_epochs": ["4"], "hidden": ["32x16"]}
     record = execute_cell(plan(registry, "quick", ["digits"], ["dbn-cd-mf"], grid, seeds=1)[0],

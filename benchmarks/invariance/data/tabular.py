@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from repbench.datafiles import RemoteFile, missing, read_verified, register_source
+from repbench.data.files import RemoteFile, missing, read_verified, register_source
 
 UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
 ADULT = {  # MD5s as the UCI repository lists them

@@ -33,9 +33,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repbench.board import ci95, holm, welch
-from repbench.figures import error_bars, save_figure, study_paths, write_table
-from repbench.store import FINISHED
+from repbench.studies import (
+    Param,
+    Record,
+    Status,
+    Study,
+    StudyContext,
+    ci95,
+    error_bars,
+    holm,
+    register_study,
+    save_figure,
+    study_paths,
+    welch,
+    write_table,
+)
 
 TASKS = ("mnist-rot", "digits-rot", "adult", "german")
 METHODS = ("nn", "nn-mmd", "cai", "uai", "vfae", "adv-forgetting")
@@ -50,31 +62,28 @@ ALPHA = 0.05
 MIN_SEEDS = 2  # finals a side needs before it is tested (Welch's variance)
 
 
-def stage_of(identity: dict) -> str:
+def stage_of(record: Record) -> str:
     """Which part of a study a record is: the tuner's trials and finals carry it in their identity."""
-    if identity.get("stage") == "trial":
+    if record.stage == "trial":
         return "trial"
-    return "tuned" if "tuning" in identity else "fixed"
+    return "tuned" if record.tuning else "fixed"
 
 
-def seed_rows(records: list[dict], profile: str, probe: str) -> pd.DataFrame:
+def seed_rows(records: list[Record], profile: str, probe: str) -> pd.DataFrame:
     """One row per finished record of the family's tasks and methods in `profile`, degenerate ones included (a
     seed that learnt nothing counts against its method, as on the leaderboard)."""
     rows = []
     for r in records:
-        ident = r["identity"]
-        if r.get("status") not in FINISHED or ident["profile"] != profile:
+        if not r.finished or r.profile != profile or r.task not in TASKS or r.method not in METHODS:
             continue
-        if ident["task"] not in TASKS or ident["method"] not in METHODS:
-            continue
-        values = {m["name"]: m["value"] for m in r["metrics"]}
+        values = r.values
         shifted = {k: v for k, v in values.items() if k.startswith(SHIFTED)}
         side = {k: v for k, v in values.items() if k in GAPS or (k.startswith(PROBES) and k != f"{PROBES}{probe}")}
-        rows.append({"task": ident["task"], "method": ident["method"], "stage": stage_of(ident),
-                     "config": json.dumps(ident["method_params"], sort_keys=True),
-                     "tuned_params": json.dumps(ident.get("tuning", {}).get("params", [])),
-                     "degenerate": r["status"] == "degenerate",
-                     "delta": ident["method_params"].get("delta", math.nan), "y_acc": values["y_acc"],
+        rows.append({"task": r.task, "method": r.method, "stage": stage_of(r),
+                     "config": json.dumps(r.method_params, sort_keys=True),
+                     "tuned_params": json.dumps(r.tuning.get("params", [])),
+                     "degenerate": r.status is Status.DEGENERATE,
+                     "delta": r.method_params.get("delta", math.nan), "y_acc": values["y_acc"],
                      "s_acc": values[f"s_acc_{probe}"], "s_majority": values["s_majority"],
                      **{k: values.get(k, math.nan) for k in LANDING}, **shifted, **side})
     if not rows:
@@ -284,12 +293,30 @@ def plot(table: pd.DataFrame, path: Path, probe: str, title: str) -> Path:
     return save_figure(fig, path)
 
 
-def run_study(profile: str = "standard", probe: str = "mlp", results: Path | None = None) -> tuple[Path, ...]:
+@register_study
+class Tradeoff(Study):
+    """y-accuracy against the probe's s-accuracy per task and method (tuning trials and tuned finals), each tuned
+    method tested against `nn`, against the task's least leaky method, and adversarial forgetting against every
+    other method, from the records of `repbench reproduce jaiswal2020 --profile P`."""
+
+    name = "tradeoff"
+    family = "invariance"
+    tasks = TASKS
+    methods = METHODS
+    outputs = ("invariance/tradeoff_{profile}.csv", "invariance/tradeoff_vs_nn_{profile}.csv",
+               "invariance/tradeoff_finals_{profile}.md", "invariance/tradeoff_forgetting_vs_others_{profile}.csv",
+               "invariance/tradeoff_vs_least_leaky_{profile}.csv", "plots/invariance_tradeoff_{profile}.png")
+    options = {"probe": Param("mlp", "The post-hoc probe whose s-accuracy is plotted and tested.",
+                              choices=("mlp", "logreg"))}
+
+    def run(self, ctx: StudyContext) -> tuple[Path, ...]:
+        return run_study(ctx.profile, ctx.options["probe"], ctx.results, ctx.records())
+
+
+def run_study(profile: str, probe: str, results: Path, records: list[Record]) -> tuple[Path, ...]:
     """The trade-off table, the comparison with `nn` and the figure of one profile, from its records under the
     tasks' current settings; returns their paths."""
-    from repbench.api import load_records, under_current_settings
-
-    frame = seed_rows(under_current_settings(load_records(profile, results), profile, TASKS), profile, probe)
+    frame = seed_rows(records, profile, probe)
     table = tradeoff_table(frame, probe)
     csv, png = study_paths("invariance", "tradeoff", profile, results)
     written = [write_table(table, csv)]

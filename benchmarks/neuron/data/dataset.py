@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from repbench.atomic import atomic_write
 from repbench.benchmarks.neuron.kind import InputSpikes
 from repbench.benchmarks.neuron.simulator.inputs import InputParams, draw_inputs
 from repbench.benchmarks.neuron.simulator.integrate_fire import draw_if_inputs, simulate_if
 from repbench.benchmarks.neuron.simulator.variants import Variant, get_variant
-from repbench.paths import data_root, forwarded_env
+from repbench.data.atomic import atomic_write
+from repbench.data.paths import data_root, forwarded_env
 
 FORMAT = 1
 # Bump when a change to the simulator (cell, morphology handling, inputs, integration) alters the data it
@@ -363,7 +363,7 @@ def generate(
 
     from tqdm.auto import tqdm
 
-    from repbench.executors import Failure, make_executor
+    from repbench.run.executors import Failure, make_executor
 
     if not dataset.missing(seconds):
         return []

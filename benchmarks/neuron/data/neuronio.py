@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from repbench.atomic import atomic_write
 from repbench.benchmarks.neuron.data.dataset import Trial, pack_trials, unpack_chunk
 from repbench.benchmarks.neuron.kind import InputSpikes
-from repbench.paths import data_root
+from repbench.data.atomic import atomic_write
+from repbench.data.paths import data_root
 
 KAGGLE = ("https://www.kaggle.com/datasets/selfishgene/single-neurons-as-deep-nets-nmda-train-data and "
           "https://www.kaggle.com/datasets/selfishgene/single-neurons-as-deep-nets-nmda-test-data")

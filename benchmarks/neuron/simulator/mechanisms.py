@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from repbench.paths import data_root
+from repbench.data.paths import data_root
 
 MOD_DIR = Path(__file__).with_name("mod")
 _loaded: str | None = None  # hash of the mechanism set loaded into this process (NEURON allows one)

@@ -23,7 +23,7 @@ import neuron
 from neuron import h
 
 from repbench.benchmarks.neuron.sources import HAY2011_FILE, HAY2011_SHA256, HAY2011_URLS
-from repbench.datafiles import RemoteFile, ensure
+from repbench.data.files import RemoteFile, ensure
 
 AIS_LENGTH_UM = 30.0  # per section; two sections
 AIS_DIAM_UM = 1.0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from repbench.benchmarks.neuron.simulator.cell import SynapseParams
 from repbench.benchmarks.neuron.simulator.inputs import InputParams
 from repbench.benchmarks.neuron.simulator.integrate_fire import IFParams
-from repbench.params import did_you_mean
+from repbench.plugins.params import did_you_mean
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,19 @@ from repbench.benchmarks.neuron.studies.depth import (
     compare_with,
     mean_variance,
     summarise,
-    under_current_settings,
 )
-from repbench.figures import error_bars, save_figure, study_paths, write_table
+from repbench.studies import (
+    Record,
+    Status,
+    Study,
+    StudyContext,
+    error_bars,
+    plugin_registry,
+    register_study,
+    save_figure,
+    study_paths,
+    write_table,
+)
 
 CELLS = ("neuron-nmda", "neuron-ampa")
 REFERENCE = "tcn depth 7"
@@ -49,20 +59,19 @@ def model_label(method: str, params: dict) -> str | None:
     return method
 
 
-def seed_rows(records: list[dict], profile: str) -> pd.DataFrame:
+def seed_rows(records: list[Record], profile: str) -> pd.DataFrame:
     """One row per finished record on a cell's full training data."""
     rows = []
     for r in records:
-        ident = r["identity"]
-        if r.get("status") != "ok" or ident["task"] not in CELLS or ident["profile"] != profile:
+        if r.status is not Status.OK or r.task not in CELLS or r.profile != profile:
             continue
-        if ident.get("task_params", {}).get("train_seconds", 0):
+        if r.task_params.get("train_seconds", 0):
             continue  # the data-scaling slices
-        label = model_label(ident["method"], ident["method_params"])
+        label = model_label(r.method, r.method_params)
         if label is None:
             continue
-        values = {m["name"]: m["value"] for m in r["metrics"]}
-        rows.append({"task": ident["task"], "model": label, "seed": r["seed"], "spike_auc": values["spike_auc"],
+        values = r.values
+        rows.append({"task": r.task, "model": label, "seed": r.seed, "spike_auc": values["spike_auc"],
                      "boot_se": values.get("spike_auc_boot_se", math.nan),
                      "n_parameters": values.get("n_parameters"),
                      "soma_explained_variance": values.get("soma_explained_variance", math.nan),
@@ -75,7 +84,7 @@ def seed_rows(records: list[dict], profile: str) -> pd.DataFrame:
     return frame
 
 
-def baseline_table(records: list[dict], profile: str) -> pd.DataFrame:
+def baseline_table(records: list[Record], profile: str) -> pd.DataFrame:
     frame = seed_rows(records, profile)
     table = summarise(frame, ["task", "model"])
     extra = (frame.groupby(["task", "model"])
@@ -93,10 +102,8 @@ def baseline_table(records: list[dict], profile: str) -> pd.DataFrame:
 def published(task: str) -> dict[str, float]:
     """The spike AUCs published for each model on the authors' data (a different cell, data and budget: shown
     beside ours, never compared), by our row label."""
-    from repbench.registry import discover
-
     values = {}
-    for ref in discover().get_task(task).reported:
+    for ref in plugin_registry().get_task(task).reported:
         if ref.metric != "spike_auc":
             continue
         for label, name in PUBLISHED_LABEL.items():
@@ -128,10 +135,22 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
     return save_figure(fig, path)
 
 
-def run_study(profile: str = "standard", results: Path | None = None) -> tuple[Path, Path]:
-    from repbench.api import load_records
+@register_study
+class Baselines(Study):
+    """Each surrogate (ln, lif, elm, elm n_branches=0, lstm) against the depth-7 TCN of its cell, on the same
+    data and budget, from the records of `repbench reproduce beniaguev2021 --profile P`."""
 
-    table = baseline_table(under_current_settings(load_records(profile, results), profile), profile)
+    name = "baselines"
+    family = "neuron"
+    tasks = CELLS
+    outputs = ("neuron/baselines_{profile}.csv", "plots/neuron_baselines_{profile}.png")
+
+    def run(self, ctx: StudyContext) -> tuple[Path, Path]:
+        return run_study(ctx.profile, ctx.results, ctx.records(ignore=("train_seconds",)))
+
+
+def run_study(profile: str, results: Path, records: list[Record]) -> tuple[Path, Path]:
+    table = baseline_table(records, profile)
     csv, png = study_paths("neuron", "baselines", profile, results)
     write_table(table, csv)
     plot(table, png, f"surrogates on the same data and budget ({profile} profile)")

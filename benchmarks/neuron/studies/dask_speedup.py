@@ -15,20 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate
-from repbench.cells import plan
-from repbench.execute import ExecOptions
-from repbench.executors import DaskExecutor
-from repbench.figures import study_paths, write_table
-from repbench.provenance import code_provenance
-from repbench.registry import discover
-from repbench.runner import run_cells
-from repbench.store import ResultStore
+from repbench.run.dask import DaskUnavailable
+from repbench.run.planning import Sweep
+from repbench.studies import Study, StudyContext, register_study, study_paths, write_table
 
-GRID = {"hidden": ["64", "128", "256", "64x64"]}  # digits x mlp, 2 seeds: 8 cells of a few seconds
+GRID = Sweep.of("digits", "mlp", {"hidden": ["64", "128", "256", "64x64"]}, seeds=2)  # 8 cells of a few seconds
 
 
 def time_generation(workers: int, seconds: float, scratch: Path) -> float:
+    from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate
+
     spec = DatasetSpec(cell="l5pc-nmda", trial_ms=2000, trials_per_chunk=1, fixed_dt=0.1)
     dataset = Dataset.open(spec, root=scratch / f"generation-{workers}")
     start = time.perf_counter()
@@ -36,29 +32,42 @@ def time_generation(workers: int, seconds: float, scratch: Path) -> float:
     return time.perf_counter() - start
 
 
-def time_grid(workers: int, scratch: Path) -> float:
-    cells = plan(discover(), "quick", ["digits"], ["mlp"], GRID, seeds=2)
-    store = ResultStore(scratch / f"grid-{workers}")
-    options = ExecOptions(device="cpu", threads=1, code=code_provenance())
+def time_grid(ctx: StudyContext, workers: int, scratch: Path) -> float:
     start = time.perf_counter()
-    summary = run_cells(cells, store, DaskExecutor(jobs=workers), options, progress=False)
-    if summary.failed:
-        raise RuntimeError(f"grid cells failed: {summary.failed}")
+    result = ctx.run_cells([GRID], "quick", executor="dask", jobs=workers, device="cpu", threads=1,
+                           results=scratch / f"grid-{workers}", checkpoint_every=0, leaderboard=False)
+    if result.summary.failed:
+        raise RuntimeError(f"grid cells failed: {result.summary.failed}")
     return time.perf_counter() - start
 
 
 SECONDS = {"quick": 4.0, "standard": 20.0, "paper": 60.0}
 
 
-def run_study(profile: str = "standard", results: Path | None = None) -> Path:
+@register_study
+class DaskSpeedup(Study):
+    """Speedup of 2 Dask workers over 1 for a NEURON generation and a training grid (needs dask.distributed)."""
+
+    name = "dask-speedup"
+    family = "neuron"
+    measures = True
+    outputs = ("neuron/dask_speedup_{profile}.csv",)
+
+    usage_errors = (ValueError, DaskUnavailable)
+
+    def run(self, ctx: StudyContext) -> Path:
+        return run_study(ctx)
+
+
+def run_study(ctx: StudyContext) -> Path:
     """Both workloads on 1 and on 2 workers; returns the table's path."""
-    rows = []
+    rows, profile = [], ctx.profile
     with tempfile.TemporaryDirectory() as tmp:
         for name, measure in (("neuron generation", lambda w: time_generation(w, SECONDS[profile], Path(tmp))),
-                              ("training grid (digits x mlp, 8 cells)", lambda w: time_grid(w, Path(tmp)))):
+                              ("training grid (digits x mlp, 8 cells)", lambda w: time_grid(ctx, w, Path(tmp)))):
             walls = {w: measure(w) for w in (1, 2)}
             rows.append({"workload": name, "wall_1_worker_s": walls[1], "wall_2_workers_s": walls[2],
                          "speedup": walls[1] / walls[2]})
             print(rows[-1], flush=True)
-    csv, _ = study_paths("neuron", "dask_speedup", profile, results)
+    csv, _ = study_paths("neuron", "dask_speedup", profile, ctx.results)
     return write_table(pd.DataFrame(rows), csv)

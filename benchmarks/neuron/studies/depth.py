@@ -22,22 +22,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repbench.board import ci95
-from repbench.figures import error_bars, reference_lines, save_figure, study_paths, write_table
 from repbench.methods.neuron.nets import receptive_field
+from repbench.studies import (
+    Record,
+    Status,
+    Study,
+    StudyContext,
+    ci95,
+    current_protocol,
+    error_bars,
+    plugin_registry,
+    reference_lines,
+    register_study,
+    save_figure,
+    study_paths,
+    write_table,
+)
 
 TASKS = ("neuron-nmda", "neuron-ampa", "neuron-if")
 
 
-def under_current_settings(records: list[dict], profile: str) -> list[dict]:
+def under_current_settings(records: list[Record], profile: str) -> list[Record]:
     """The neuron tasks' records on the profile's current dataset and split; `train_seconds` is the
     data-scaling axis, so it may differ."""
-    from repbench.api import under_current_settings as current
-
-    return current(records, profile, TASKS, ignore=("train_seconds",))
+    return current_protocol(records, profile, TASKS, ignore=("train_seconds",))
 
 
-def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+def depth_table(records: list[Record], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
     """Depth with the paper's kernel rule (the receptive field grows with depth), on the full training data."""
     frame = seed_rows(records, profile, metric)
     frame = frame[(frame["train_seconds"] == 0) & (frame["fixed_field"] == 0)]  # data scaling has the rest
@@ -47,7 +58,7 @@ def depth_table(records: list[dict], profile: str, metric: str = "spike_auc") ->
     return compare_with_depth1(summarise(frame, ["task", "depth"], metric))
 
 
-def fixed_field_table(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+def fixed_field_table(records: list[Record], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
     """The control that separates depth from temporal context: every depth at one receptive field (the runs
     with `receptive_field=R`, joined by the paper-rule nets whose field happens to be R), each depth compared
     with depth 1 at the same field. Empty when no run fixed the field."""
@@ -69,28 +80,27 @@ def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -
             .reset_index())
 
 
-def seed_rows(records: list[dict], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+def seed_rows(records: list[Record], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
     """One row per finished tcn record of the profile (presets aside): task, depth, receptive field (and whether
     it was fixed), the `train_seconds` asked for and the training data seen, seed, the metric, its bootstrap SE,
     the soma's explained variance and the parameter count."""
     rows = []
     for r in records:
-        ident = r["identity"]
-        if r.get("status") != "ok" or ident["method"] != "tcn" or ident["task"] not in TASKS:
+        if r.status is not Status.OK or r.method != "tcn" or r.task not in TASKS:
             continue
-        if ident["profile"] != profile or ident["method_params"].get("preset"):
+        if r.profile != profile or r.method_params.get("preset"):
             continue
-        values = {m["name"]: m["value"] for m in r["metrics"]}
-        params = ident["method_params"]
+        values = r.values
+        params = r.method_params
         depth, fixed = params["depth"], params.get("receptive_field", 0)
         paper_rule = receptive_field(depth, params.get("kernel_first", 45), params.get("kernel_rest", 19))
-        rows.append({"task": ident["task"], "depth": depth, "seed": r["seed"],
+        rows.append({"task": r.task, "depth": depth, "seed": r.seed,
                      "fixed_field": fixed, "field_ms": values.get("receptive_field_ms", fixed or paper_rule),
                      metric: values[metric], "n_parameters": values.get("n_parameters"),
                      "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan),
                      "soma_explained_variance": values.get("soma_explained_variance", math.nan),
-                     "train_seconds": ident.get("task_params", {}).get("train_seconds", 0.0),
-                     "train_data_s": _training_data_s(ident.get("task_params", {}))})
+                     "train_seconds": r.task_params.get("train_seconds", 0.0),
+                     "train_data_s": _training_data_s(r.task_params)})
     if not rows:
         raise ValueError(f"no finished tcn records of {', '.join(TASKS)} in profile {profile!r}; run the study first")
     return pd.DataFrame(rows)
@@ -213,21 +223,33 @@ def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str
 
 def published(task: str = "neuron-nmda") -> list[tuple[str, float]]:
     """The task's published spike AUCs of a TCN and of the LIF control, labelled with how they compare."""
-    from repbench.registry import discover
-
     out = []
-    for ref in discover().get_task(task).reported:
+    for ref in plugin_registry().get_task(task).reported:
         if ref.metric == "spike_auc" and ("TCN" in ref.label or "LIF" in ref.label):
             tag = "" if ref.comparable else ", not comparable"
             out.append((f"reported: {ref.label.split(',')[0]} ({ref.source.split(' (')[0]}{tag})", ref.value))
     return out
 
 
-def run_study(profile: str = "standard", results: Path | None = None) -> tuple[Path, Path]:
-    """The table and figure of one profile's depth study, from its records; returns their paths."""
-    from repbench.api import load_records
+@register_study
+class Depth(Study):
+    """Spike AUC against TCN depth per cell, each depth against depth 1, the NMDA-vs-AMPA claim, and the fixed
+    receptive-field control, from the records of `repbench run --task neuron-nmda --task neuron-ampa --method
+    tcn --grid depth=1,2,3,4,5,7 --profile P` (and `--grid depth=1,3 --grid receptive_field=153`)."""
 
-    records = under_current_settings(load_records(profile, results), profile)
+    name = "depth"
+    family = "neuron"
+    tasks = TASKS
+    methods = ("tcn",)
+    outputs = ("neuron/depth_study_{profile}.csv", "neuron/depth_claim_{profile}.csv",
+               "neuron/depth_fixed_field_{profile}.csv", "plots/neuron_depth_study_{profile}.png")
+
+    def run(self, ctx: StudyContext) -> tuple[Path, Path]:
+        return run_study(ctx.profile, ctx.results, ctx.records(ignore=("train_seconds",)))
+
+
+def run_study(profile: str, results: Path, records: list[Record]) -> tuple[Path, Path]:
+    """The table and figure of one profile's depth study, from its records; returns their paths."""
     table = depth_table(records, profile)
     fixed = fixed_field_table(records, profile)
     csv, png = study_paths("neuron", "depth_study", profile, results)

@@ -25,17 +25,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from repbench.benchmarks.neuron.studies.depth import (
-    compare_with_depth1,
-    seed_rows,
-    summarise,
-    under_current_settings,
+from repbench.benchmarks.neuron.studies.depth import TASKS, compare_with_depth1, seed_rows, summarise
+from repbench.studies import (
+    Record,
+    Study,
+    StudyContext,
+    ci95,
+    error_bars,
+    register_study,
+    save_figure,
+    study_paths,
+    write_table,
 )
-from repbench.board import ci95
-from repbench.figures import error_bars, save_figure, study_paths, write_table
 
 
-def scaling_table(records: list[dict], profile: str) -> pd.DataFrame:
+def scaling_table(records: list[Record], profile: str) -> pd.DataFrame:
     frame = seed_rows(records, profile)
     frame = frame[frame["fixed_field"] == 0]
     sliced = frame["train_seconds"] > 0
@@ -96,11 +100,27 @@ def plot(table: pd.DataFrame, path: Path, title: str) -> Path:
     return save_figure(fig, path)
 
 
-def run_study(profile: str = "standard", results: Path | None = None) -> tuple[Path, Path, Path]:
-    """The table, the growth rates and the figure of one profile's data-scaling study, from its records."""
-    from repbench.api import load_records
+@register_study
+class DataScaling(Study):
+    """Spike AUC and soma explained variance against training data for depth 1 and deeper TCNs, with each
+    size's deep-minus-shallow verdict and the growth rate of the difference per tenfold more data, from the
+    records of `repbench run --task neuron-nmda --task neuron-ampa --method tcn --grid depth=1,7 --grid
+    task.train_seconds=90,180,450 --profile P` (the depth study's full-data records are the largest size)."""
 
-    table = scaling_table(under_current_settings(load_records(profile, results), profile), profile)
+    name = "data-scaling"
+    family = "neuron"
+    tasks = TASKS
+    methods = ("tcn",)
+    outputs = ("neuron/data_scaling_{profile}.csv", "neuron/data_scaling_rates_{profile}.csv",
+               "plots/neuron_data_scaling_{profile}.png")
+
+    def run(self, ctx: StudyContext) -> tuple[Path, Path, Path]:
+        return run_study(ctx.profile, ctx.results, ctx.records(ignore=("train_seconds",)))
+
+
+def run_study(profile: str, results: Path, records: list[Record]) -> tuple[Path, Path, Path]:
+    """The table, the growth rates and the figure of one profile's data-scaling study, from its records."""
+    table = scaling_table(records, profile)
     csv, png = study_paths("neuron", "data_scaling", profile, results)
     write_table(table, csv)
     rates = csv.with_name(f"data_scaling_rates_{profile}.csv")

@@ -14,16 +14,21 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate, simulate_one
-from repbench.figures import study_paths, write_table
+from repbench.studies import Study, StudyContext, register_study, study_paths, write_table
+
+if TYPE_CHECKING:
+    from repbench.benchmarks.neuron.data.dataset import DatasetSpec
 
 
 def cell_speed(cell: str, trial_ms: int = 6000, seed: int = 0, model: str = "authors") -> dict[str, float]:
     """One trial in this process (the cell is built first, so only the simulation is timed)."""
+    from repbench.benchmarks.neuron.data.dataset import DatasetSpec, simulate_one  # loads NEURON
+
     spec = DatasetSpec(cell=cell, trial_ms=trial_ms, seed=seed, model=model)
     simulate_one(replace(spec, trial_ms=10), 0)  # build the cell and load mechanisms outside the timing
     start = time.perf_counter()
@@ -37,6 +42,8 @@ def cell_speed(cell: str, trial_ms: int = 6000, seed: int = 0, model: str = "aut
 
 def parallel_efficiency(cell: str = "l5pc-nmda", trials: int = 4, trial_ms: int = 2000) -> dict[str, float]:
     """Wall time of generating the same chunks on 1 and on 2 processes (fresh data roots)."""
+    from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetSpec, generate  # loads NEURON
+
     walls = {}
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as root:
@@ -71,6 +78,8 @@ def integrators(cell: str = "l5pc-nmda", trial_ms: int = 3000, trials: int = 1, 
                 reference_atol: float = 1e-6) -> list[dict[str, float]]:
     """CVODE (NEURON's default atol 1e-3, and 1e-4) and fixed steps (0.025, 0.1 ms) against CVODE at
     `reference_atol`, summed over `trials` trials (spike-time agreement needs spikes: a few trials)."""
+    from repbench.benchmarks.neuron.data.dataset import DatasetSpec, simulate_one  # loads NEURON
+
     base = DatasetSpec(cell=cell, trial_ms=trial_ms, seed=seed)
     simulate_one(replace(base, trial_ms=10), 0)
     refs = [simulate_one(replace(base, fixed_dt=None, atol=reference_atol), i) for i in range(trials)]
@@ -119,6 +128,20 @@ INTEGRATORS = {"quick": (1, 2000, 1e-5), "standard": (4, 6000, 1e-5), "paper": (
 def _integrator_args(profile: str) -> tuple:
     trials, trial_ms, atol = INTEGRATORS[profile]
     return "l5pc-nmda", trial_ms, trials, 1, atol
+
+
+@register_study
+class SimulationSpeed(Study):
+    """NEURON simulation speed per cell, CVODE against fixed steps, parallel efficiency of generation (quick:
+    2 s trials; standard, paper: 6 s)."""
+
+    name = "speed"
+    family = "neuron"
+    measures = True
+    outputs = ("neuron/simulation_speed_{profile}.csv",)
+
+    def run(self, ctx: StudyContext) -> Path:
+        return run_study(ctx.profile, ctx.results)
 
 
 def run_study(profile: str = "standard", results: Path | None = None) -> Path:

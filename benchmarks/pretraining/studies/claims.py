@@ -28,8 +28,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from repbench.board import holm, welch
-from repbench.figures import study_paths, write_table
+from repbench.studies import (
+    Record,
+    Status,
+    Study,
+    StudyContext,
+    holm,
+    plugin_registry,
+    register_study,
+    study_paths,
+    welch,
+    write_table,
+)
 
 # (claim, method claimed better, the other, metric); every metric here is lower-is-better
 CLAIMS = (
@@ -47,16 +57,15 @@ DEEPER = [1600, 1600, 800, 800]  # the authors' deeper MNIST net, 784-1600-1600-
 SHALLOW_NET, DEEPER_NET = "784-800-800-10", "784-1600-1600-800-800-10"
 
 
-def seed_values(records: list[dict], profile: str, task: str, deeper: bool = False,
+def seed_values(records: list[Record], profile: str, task: str, deeper: bool = False,
                 authors: bool = False) -> dict[str, dict[str, list]]:
     """{method: {"test_error": per-seed values, "val_curves": per-seed validation curves, "degenerate": one
     entry per degenerate seed}} of one configuration per method: on 784-800-800-10 the tuned one (else the one
     with the most seeds), on the deeper net (or with `authors`) the one at the authors' settings (every searched
     parameter at the profile's value); only finished ("ok") seeds give values."""
     from repbench.benchmarks.pretraining.studies.convergence import one_config_per_method
-    from repbench.registry import discover
 
-    registry = discover()
+    registry = plugin_registry()
 
     @cache
     def searched_defaults(name: str) -> dict:
@@ -65,27 +74,27 @@ def seed_values(records: list[dict], profile: str, task: str, deeper: bool = Fal
         defaults = method.resolve(profile)
         return {k: defaults[k] for k, spec in method.params.items() if spec.search}
 
-    def authors_settings(ident: dict) -> bool:
-        return all(ident["method_params"].get(k, v) == v for k, v in searched_defaults(ident["method"]).items())
+    def authors_settings(record: Record) -> bool:
+        return all(record.method_params.get(k, v) == v for k, v in searched_defaults(record.method).items())
 
-    def on_net(ident: dict) -> bool:
-        if (ident["method_params"].get("hidden") == DEEPER) != deeper:
+    def on_net(record: Record) -> bool:
+        if (record.method_params.get("hidden") == DEEPER) != deeper:
             return False
-        return authors_settings(ident) if deeper or authors else True
+        return authors_settings(record) if deeper or authors else True
 
     out: dict[str, dict[str, list]] = {}
     for method, group in one_config_per_method(records, profile, task, on_net).items():
         entry = out.setdefault(method, {"test_error": [], "val_curves": [], "degenerate": []})
         for r in group:
-            if r.get("status") not in ("ok", "degenerate"):
+            if not r.finished:
                 continue
-            error = {m["name"]: m["value"] for m in r["metrics"]}["test_error"]
-            if r["status"] == "degenerate":
+            error = r.values["test_error"]
+            if r.status is Status.DEGENERATE:
                 entry["degenerate"].append(error)
                 continue
             entry["test_error"].append(error)
-            if isinstance(r.get("curves"), dict) and "val_error" in r["curves"]:
-                entry["val_curves"].append(np.asarray(r["curves"]["val_error"], dtype=float))
+            if isinstance(r.curves, dict) and "val_error" in r.curves:
+                entry["val_curves"].append(np.asarray(r.curves["val_error"], dtype=float))
     return out
 
 
@@ -106,7 +115,7 @@ def pair_values(a: dict[str, list], b: dict[str, list], metric: str) -> tuple[li
     return reach[0], reach[1], threshold
 
 
-def claims_table(records: list[dict], profile: str) -> pd.DataFrame:
+def claims_table(records: list[Record], profile: str) -> pd.DataFrame:
     """Every claim on each task's 784-800-800-10 and on MNIST's deeper net (where run), and per method "the
     deeper net beats 784-800-800-10"; Holm within each net's comparisons."""
     rows = []
@@ -178,10 +187,23 @@ def _verdict(row) -> str:
     return "holds" if row.diff < 0 else "fails (the opposite is significant)"
 
 
-def run_study(profile: str = "standard", results: Path | None = None) -> tuple[Path]:
-    from repbench.api import load_records
+@register_study
+class Claims(Study):
+    """The paper's claims (REBA vs mean-field and sampled CD-1, hybrid vs CD-1, pretraining vs scratch, faster
+    fine-tuning) tested on the tuned final seeds of mnist and mnist-1k: difference, interval, Holm-corrected p,
+    smallest detectable difference and a verdict."""
 
-    table = claims_table(load_records(profile, results), profile)
+    name = "claims"
+    family = "pretraining"
+    tasks = ("mnist", "mnist-1k")
+    outputs = ("pretraining/claims_{profile}.csv",)
+
+    def run(self, ctx: StudyContext) -> tuple[Path]:
+        return run_study(ctx.profile, ctx.results, ctx.records(finished=False, current=False))
+
+
+def run_study(profile: str, results: Path, records: list[Record]) -> tuple[Path]:
+    table = claims_table(records, profile)
     csv, _ = study_paths("pretraining", "claims", profile, results)
     write_table(table, csv)
     return (csv,)

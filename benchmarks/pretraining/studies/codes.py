@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from repbench.figures import save_figure, study_paths, write_table
 from repbench.methods.pretraining.rbm import RBM, Momentum, train_epoch
+from repbench.studies import Param, Study, StudyContext, register_study, save_figure, study_paths, write_table
 
 SIZES = (1000, 500, 250, 2)
 LEARNING_RATES = {"cd": 0.01, "reba": 0.04}  # the authors' rates; the linear code layer uses a tenth
@@ -77,6 +77,28 @@ def images(profile: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X_train, X_test, y_test
 
 
+@register_study
+class Codes(Study):
+    """2-D codes of a 784-1000-500-250-2 RBM stack pretrained with CD-1 and with REBA, test images coloured by
+    digit (Hinton & Salakhutdinov 2006's visualisation; Golovko et al. 2016's rules). The quick profile uses
+    the embedded 8x8 digits, standard and paper MNIST."""
+
+    name = "codes"
+    family = "pretraining"
+    measures = True
+    outputs = ("pretraining/codes_{profile}.csv", "plots/pretraining_codes_{profile}.png")
+    options = {
+        "epochs": Param(0, "Pretraining epochs per layer (0: the profile's, quick 20, standard and paper the "
+                        "authors' 10).", low=0),
+        "seed": Param(0, "Seed of the initial weights and the batches."),
+        "device": Param("auto", "auto, cpu, cuda, cuda:N or mps."),
+    }
+
+    def run(self, ctx: StudyContext) -> tuple[Path, Path]:
+        o = ctx.options
+        return run_study(ctx.profile, o["epochs"] or None, o["seed"], o["device"], ctx.results)
+
+
 def run_study(profile: str = "standard", epochs: int | None = None, seed: int = 0, device: str = "auto",
               results: Path | None = None) -> tuple[Path, Path]:
     """Pretrain the stack with each rule, plot the test codes; returns the table's and the figure's paths."""
@@ -85,7 +107,7 @@ def run_study(profile: str = "standard", epochs: int | None = None, seed: int = 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from repbench.device import resolve_device
+    from repbench.plugins.device import resolve_device
 
     device = resolve_device(device)
     epochs = epochs or EPOCHS[profile]

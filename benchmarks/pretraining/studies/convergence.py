@@ -18,37 +18,43 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repbench.board import ci95
-from repbench.figures import save_figure, study_paths, write_table
+from repbench.studies import (
+    Param,
+    Record,
+    Status,
+    Study,
+    StudyContext,
+    ci95,
+    register_study,
+    save_figure,
+    study_paths,
+    write_table,
+)
 
 METHODS = ("dbn-cd", "dbn-cd-mf", "dbn-reba", "dbn-hybrid", "sae", "dbn-pcd", "mlp-scratch")
 
 
-def one_config_per_method(records: list[dict], profile: str, task: str, keep=lambda identity: True
-                          ) -> dict[str, list[dict]]:
+def one_config_per_method(records: list[Record], profile: str, task: str, keep=lambda record: True
+                          ) -> dict[str, list[Record]]:
     """{method: its final records of one configuration}: the tuned configuration if the method was tuned, else
     the one with the most seeds, so a grid over architectures or learning rates is never pooled. `keep`
-    narrows the identities considered (e.g. one architecture)."""
-    from repbench.tuning import config_key
-
-    configs: dict[str, dict[str, list[dict]]] = {}
+    narrows the records considered (e.g. one architecture)."""
+    configs: dict[str, dict[str, list[Record]]] = {}
     for r in records:
-        ident = r["identity"]
-        if (ident["profile"] == profile and ident["task"] == task and ident["method"] in METHODS
-                and ident.get("stage", "final") == "final" and keep(ident)):
-            configs.setdefault(ident["method"], {}).setdefault(config_key(ident), []).append(r)
-    return {method: max(by_config.values(), key=lambda rs: ("tuning" in rs[0]["identity"], len(rs)))
+        if (r.profile == profile and r.task == task and r.method in METHODS and r.stage == "final" and keep(r)):
+            configs.setdefault(r.method, {}).setdefault(r.cell.config_key, []).append(r)
+    return {method: max(by_config.values(), key=lambda rs: (bool(rs[0].tuning), len(rs)))
             for method, by_config in configs.items()}
 
 
-def curves(records: list[dict], profile: str, task: str) -> dict[str, dict[str, list[np.ndarray]]]:
+def curves(records: list[Record], profile: str, task: str) -> dict[str, dict[str, list[np.ndarray]]]:
     """{method: {curve name: [one array per seed]}} of the finished records of one configuration per method
     (`one_config_per_method`) that kept curves."""
-    usable = [r for r in records if r.get("status") == "ok" and isinstance(r.get("curves"), dict)]
+    usable = [r for r in records if r.status is Status.OK and isinstance(r.curves, dict)]
     out: dict[str, dict[str, list[np.ndarray]]] = {}
     for method, group in one_config_per_method(usable, profile, task).items():
         for r in group:
-            for name, values in r["curves"].items():
+            for name, values in r.curves.items():
                 out.setdefault(method, {}).setdefault(name, []).append(np.asarray(values, dtype=float))
     if not out:
         raise ValueError(f"no finished records of {', '.join(METHODS)} with learning curves on {task!r} in profile "
@@ -126,10 +132,25 @@ def plot(data: dict[str, dict[str, list[np.ndarray]]], threshold: float, path: P
     return save_figure(fig, path)
 
 
-def run_study(profile: str = "standard", task: str = "mnist", results: Path | None = None) -> tuple[Path, Path]:
-    from repbench.api import load_records
+@register_study
+class Convergence(Study):
+    """Reconstruction error per pretraining epoch and validation error per fine-tuning epoch of the pretraining
+    rules, with the epochs each needs to reach a common validation error (from the records' learning curves)."""
 
-    data = curves(load_records(profile, results), profile, task)
+    name = "convergence"
+    family = "pretraining"
+    methods = METHODS
+    outputs = ("pretraining/convergence_{profile}.csv", "plots/pretraining_convergence_{profile}.png")
+    options = {"task": Param("mnist", "The task whose records' curves are read.",
+                             choices=("mnist", "mnist-1k", "digits"))}
+
+    def run(self, ctx: StudyContext) -> tuple[Path, Path]:
+        return run_study(ctx.profile, ctx.options["task"], ctx.results,
+                         ctx.records(tasks=(ctx.options["task"],), finished=False, current=False))
+
+
+def run_study(profile: str, task: str, results: Path, records: list[Record]) -> tuple[Path, Path]:
+    data = curves(records, profile, task)
     table = convergence_table(data)
     csv, png = study_paths("pretraining", "convergence", profile, results)
     write_table(table.assign(task=task), csv)

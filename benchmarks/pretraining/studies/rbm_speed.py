@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from repbench.figures import study_paths, write_table
 from repbench.methods.pretraining.rbm import RBM, Momentum, train_epoch
+from repbench.studies import Param, Study, StudyContext, register_study, study_paths, write_table
 
 N_HIDDEN, BATCH = 800, 128
 
@@ -83,6 +83,21 @@ def sklearn_seconds(X: np.ndarray) -> float:
     start = time.perf_counter()
     BernoulliRBM(n_components=N_HIDDEN, batch_size=BATCH, learning_rate=0.01, n_iter=1, random_state=0).fit(X)
     return time.perf_counter() - start
+
+
+@register_study
+class RBMSpeed(Study):
+    """One CD-1, mean-field CD-1 and REBA epoch (784-800, batch 128) as a fraction of this machine's matmul
+    throughput for the same products, beside scikit-learn's BernoulliRBM (quick: the 8x8 digits)."""
+
+    name = "rbm-speed"
+    family = "pretraining"
+    measures = True
+    outputs = ("pretraining/rbm_speed_{profile}.csv",)
+    options = {"threads": Param(1, "Torch threads for both the epochs and the matmul bound.", low=1)}
+
+    def run(self, ctx: StudyContext) -> Path:
+        return run_study(ctx.profile, ctx.options["threads"], ctx.results)
 
 
 def run_study(profile: str = "standard", threads: int = 1, results: Path | None = None) -> Path:

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from repbench.results.store import cell_folder
+
 DEFAULT_EVERY_S = 300.0  # a killed cell loses at most ~5 minutes; a save costs well under a second
 
 
@@ -106,7 +108,7 @@ def _set_global_rng(rng: dict[str, Any]) -> None:
 
 def checkpoint_dir(root: str | Path, profile: str, task: str, method: str, key: str) -> Path:
     """`<results>/checkpoints/<profile>/<task>__<method>__<key>/`, one `fold<k>.pt` per fold (not committed)."""
-    return Path(root) / profile / f"{task}__{method}__{key}"
+    return Path(root) / cell_folder(profile, task, method, key)
 
 
 def drop_checkpoints(root: str | Path, profile: str, task: str, method: str, key: str) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from repbench.cells import Cell, canonical_json
-from repbench.registry import Registry
+from repbench.plugins.registry import Registry
+from repbench.results.record import Cell, Record
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,6 @@ class Group:
     trials: tuple[Cell, ...]
     tuned: tuple[str, ...]
     shortened: tuple[str, ...] = ()  # parameters set for the trials only (a shorter schedule)
-
-
-def config_key(identity: Mapping[str, Any]) -> str:
-    """One configuration's key: a cell's identity less its replicate (its seeds share it)."""
-    return canonical_json({k: v for k, v in identity.items() if k != "replicate"})
 
 
 def fixed_by_grid(grid: Mapping[str, Any]) -> set[str]:
@@ -49,7 +44,7 @@ def plan_trials(registry: Registry, finals: Sequence[Cell], n: int, fixed: Itera
     trial_params = dict(trial_params or {})
     groups: dict[str, list[Cell]] = {}
     for cell in finals:
-        groups.setdefault(config_key(cell.identity()), []).append(cell)
+        groups.setdefault(cell.config_key, []).append(cell)
     out = []
     for key, cells in groups.items():
         first = cells[0]
@@ -79,16 +74,15 @@ class Selection:
     reason: str = ""
 
 
-def select(group: Group, records: Mapping[str, dict[str, Any]], higher_is_better: bool) -> Selection:
+def select(group: Group, records: Mapping[str, Record], higher_is_better: bool) -> Selection:
     """The trial with the best validation score (or the task's selection score) among the finished ones
     (degenerate trials compete too: they lose to any better trial, and if all are degenerate the best of them is
     still the tuned setting)."""
     scored = []
     for trial in group.trials:
         record = records.get(trial.key)
-        validation = (record or {}).get("validation") or {}
-        score = validation.get("selection", validation.get("value", math.nan))  # the task's rule, if it has one
-        if record and record["status"] in ("ok", "degenerate") and math.isfinite(score):
+        score = record.validation.score if record and record.validation else math.nan  # the task's rule, if any
+        if record and record.finished and math.isfinite(score):
             scored.append((score, trial))
     if not scored:
         return Selection(group, None, None, 0, "no trial finished with a validation score")
@@ -107,7 +101,7 @@ def finals(choice: Selection, n: int) -> list[Cell]:
                     tuning=tuning) for cell in choice.group.finals]
 
 
-def choose(registry: Registry, group: Group, records: Mapping[str, dict[str, Any]], n: int
+def choose(registry: Registry, group: Group, records: Mapping[str, Record], n: int
            ) -> tuple[Selection | None, list[Cell]]:
     """One group's final cells: its own when nothing is tuned (no selection), else those with the winner's
     values (none when no trial finished)."""

@@ -1,7 +1,7 @@
 """Executors run work items (cells, simulated trials) and yield their results as they finish.
 
 The interface is one method, `map(fn, items, ...) -> iterator of (item, result)`, so a distributed engine
-plugs in beside the two local ones; `run(cells, options)` is `map` over `execute_cell`. Results are written by
+plugs in beside the two local ones; `run(cells, options)` is `map` over `run_cell`. Results are written by
 the caller, never by workers, so a worker that dies can leave nothing half-written behind.
 """
 
@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from repbench.cells import Cell
-from repbench.execute import ExecOptions, execute_cell, failed_record
+from repbench.results.record import Cell, FailureKind, Record
+from repbench.run.cell import CellOptions, failed_record, run_cell
 
-Record = dict[str, Any]
 Results = Generator[tuple[Any, Any], None, None]
 
 
@@ -36,6 +35,7 @@ class Failure:
     reason: str
     wall_s: float | None = None
     traceback: str | None = None
+    kind: FailureKind = FailureKind.EXCEPTION
 
 
 def _default_key(item: Any) -> str:
@@ -61,14 +61,14 @@ class Executor(ABC):
         or a functools.partial of one); `env` replaces the REPBENCH_* variables where it runs; `key` names each
         item's work (process names, Dask keys). Closing the iterator stops all work."""
 
-    def run(self, cells: Sequence[Cell], options: ExecOptions) -> Generator[Record, None, None]:
+    def run(self, cells: Sequence[Cell], options: CellOptions) -> Generator[Record, None, None]:
         """One record per cell, in completion order."""
-        results = self.map(functools.partial(execute_cell, options=options), cells, timeout_s=options.timeout_s,
+        results = self.map(functools.partial(run_cell, options=options), cells, timeout_s=options.timeout_s,
                            env=options.env, key=lambda cell: f"repbench-cell-{cell.key}")
         try:
             for cell, result in results:
-                yield failed_record(cell, options, result.reason, result.wall_s) if isinstance(result, Failure) \
-                    else result
+                yield failed_record(cell, options, result.reason, result.kind, result.wall_s) \
+                    if isinstance(result, Failure) else result
         finally:
             results.close()
 
@@ -108,7 +108,7 @@ def _context() -> mp.context.BaseContext:
     # avoiding both spawn's per-cell import cost and fork's unsafety after torch/OpenMP start threads.
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["repbench._preload"])
+        ctx.set_forkserver_preload(["repbench.run._preload"])
         return ctx
     return mp.get_context("spawn")
 
@@ -155,7 +155,7 @@ class ProcessExecutor(Executor):
                         result = conn.recv()
                     except (EOFError, OSError):
                         proc.join(5)
-                        result = Failure(_exit_reason(proc.exitcode), time.monotonic() - t0)
+                        result = Failure(_exit_reason(proc.exitcode), time.monotonic() - t0, kind=FailureKind.KILLED)
                     conn.close()
                     proc.join()
                     yield item, result
@@ -167,7 +167,8 @@ class ProcessExecutor(Executor):
                             proc.join()
                             conn.close()
                             del active[conn]
-                            yield item, Failure(f"timeout: exceeded {timeout_s:g} s", now - t0)
+                            reason = f"timeout: exceeded {timeout_s:g} s"
+                            yield item, Failure(reason, now - t0, kind=FailureKind.TIMEOUT)
         finally:
             for conn, (proc, _, _) in active.items():
                 proc.kill()
@@ -177,7 +178,7 @@ class ProcessExecutor(Executor):
 
 def _on_dask_worker(item: Any, fn: Callable[[Any], Any], env: Mapping[str, str] | None) -> Any:
     """A long-lived Dask worker runs many items: the submitting process's REPBENCH_* settings apply within each."""
-    from repbench.cluster import environment
+    from repbench.run.dask import environment
 
     with environment(dict(env or {}), "REPBENCH_"):
         return _call(fn, item)
@@ -197,7 +198,7 @@ class DaskExecutor(Executor):
         self.scheduler, self.jobs = scheduler, jobs
 
     def map(self, fn, items, *, timeout_s=None, env=None, key=_default_key) -> Results:
-        from repbench.cluster import as_completed, dask_client
+        from repbench.run.dask import as_completed, dask_client
 
         items = list(items)
         if not items:
@@ -209,7 +210,7 @@ class DaskExecutor(Executor):
                     try:
                         yield item, future.result()
                     except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the item fails, the run goes on
-                        yield item, Failure(f"dask: {type(err).__name__}: {err}")
+                        yield item, Failure(f"dask: {type(err).__name__}: {err}", kind=FailureKind.ENGINE)
             finally:
                 done.close()
 

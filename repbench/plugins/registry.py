@@ -1,14 +1,17 @@
-"""One registry for tasks, methods and commands (timm's `register_model`, DomainBed's single algorithm table).
+"""One registry for tasks, methods, studies and commands (timm's `register_model`, DomainBed's single algorithm
+table).
 
-Plugins register themselves with `@register_task` / `@register_method` / `@register_command` when their
-module is imported. `discover()` imports the plugin modules of the suite's two trees, `benchmarks/` and
-`methods/`: the files at the top of a tree (drop-in plugins) and the files directly inside each family folder.
-A family's sub-packages (its simulator, data loaders, studies) are libraries that plugins import when a cell
-runs, so listing plugins never loads a simulator. A family folder may name the packages it needs in
-`REQUIRES` (its `__init__.py`); when one is missing, the family is listed as unavailable with the install
-command and its plugins are not imported. Then come the entry-point groups `repbench.tasks`,
-`repbench.methods`, `repbench.commands`, and the files or folders on `REPBENCH_PLUGIN_PATH`. A module that
-fails to import is recorded as unavailable with its error instead of breaking the listing.
+Plugins register themselves with `@register_task` / `@register_method` / `@register_study` /
+`@register_command` when their module is imported. `discover()` imports the plugin modules of the suite's two
+trees, `benchmarks/` and `methods/`: the files at the top of a tree (drop-in plugins), the files directly
+inside each family folder, and the files of a family's `studies/` folder (each study's declaration sits at
+the top of its file; what it computes with loads when it runs). A family's other sub-packages (its
+simulator, data loaders) are libraries that plugins import when a cell runs, so listing plugins never loads
+a simulator. A family folder may name the packages it needs in `REQUIRES` (its `__init__.py`); when one is
+missing, the family is listed as unavailable with the install command and its plugins are not imported.
+Then come the entry-point groups `repbench.tasks`, `repbench.methods`, `repbench.studies`,
+`repbench.commands`, and the files or folders on `REPBENCH_PLUGIN_PATH`. A module that fails to import is
+recorded as unavailable with its error instead of breaking the listing.
 """
 
 from __future__ import annotations
@@ -26,12 +29,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TypeVar
 
-from repbench.params import did_you_mean
-from repbench.plugin import Component, Method, Task
+from repbench.plugins.base import Component, Method, Task
+from repbench.plugins.params import did_you_mean
 
 PLUGIN_PACKAGES = ("repbench.benchmarks", "repbench.methods")
 ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods", "command": "repbench.commands"}
 PLUGIN_PATH_ENV = "REPBENCH_PLUGIN_PATH"
+STUDIES_FOLDER = "studies"  # a family's sub-package whose modules are study plugins
 
 C = TypeVar("C", bound=type[Component])
 T = TypeVar("T")
@@ -55,6 +59,7 @@ class Registry:
     tasks: dict[str, type[Task]] = field(default_factory=dict)
     methods: dict[str, type[Method]] = field(default_factory=dict)
     unavailable: dict[str, Unavailable] = field(default_factory=dict)
+    studies: dict[str, type] = field(default_factory=dict)  # name -> repbench.studies.Study subclass
     commands: dict[str, dict[str, object]] = field(default_factory=dict)  # CLI group -> name -> click command
     _loaded: set[str] = field(default_factory=set)
 
@@ -87,6 +92,18 @@ class Registry:
             f"unknown {role} {name!r}.{hint} Known {role}s: {', '.join(sorted(table)) or 'none'}.{broken}"
             f" See `repbench list {role}s`."
         )
+
+    def add_study(self, cls: type) -> None:
+        old = self.studies.get(cls.name)
+        if old is not None and _origin(old) != _origin(cls):
+            raise RegistryError(f"duplicate study name {cls.name!r}: defined by {_origin(old)} and by {_origin(cls)}")
+        self.studies[cls.name] = cls
+
+    def get_study(self, name: str) -> type:
+        if name in self.studies:
+            return self.studies[name]
+        raise RegistryError(f"unknown study {name!r}.{did_you_mean(name, list(self.studies))} Known studies: "
+                            f"{', '.join(sorted(self.studies)) or 'none'}. See `repbench list studies`.")
 
     def get_task(self, name: str) -> type[Task]:
         return self.get("task", name)  # type: ignore[return-value]
@@ -189,8 +206,13 @@ def _walk(package: str) -> Iterable[str]:
             continue
         family = importlib.import_module(info.name)
         for module in pkgutil.iter_modules(family.__path__, prefix=f"{info.name}."):
-            if not module.ispkg and not _skipped(module.name.rsplit(".", 1)[-1]):
+            leaf = module.name.rsplit(".", 1)[-1]
+            if not module.ispkg and not _skipped(leaf):
                 yield module.name
+            elif module.ispkg and leaf == STUDIES_FOLDER:
+                studies = importlib.import_module(module.name)
+                yield from (m.name for m in pkgutil.iter_modules(studies.__path__, prefix=f"{module.name}.")
+                            if not m.ispkg and not _skipped(m.name.rsplit(".", 1)[-1]))
 
 
 def _load_file(path: Path) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from repbench.paths import DATA_ENV, data_root
+from repbench.data.paths import DATA_ENV, data_root
 
 DOWNLOAD_ENV = "REPBENCH_DOWNLOAD"
 
@@ -72,7 +72,7 @@ def register_source(name: str, files: Iterable[RemoteFile], citation: str) -> Da
 def get_source(name: str) -> DataSource:
     _load_families()
     if name not in SOURCES:
-        from repbench.params import did_you_mean
+        from repbench.plugins.params import did_you_mean
 
         raise KeyError(f"unknown data source {name!r}.{did_you_mean(name, list(SOURCES))} Known: {', '.join(SOURCES)}")
     return SOURCES[name]
@@ -85,7 +85,7 @@ def all_sources() -> list[DataSource]:
 
 def _load_families() -> None:
     """Sources are declared beside the loaders that read them; importing the suite's families registers them."""
-    from repbench.registry import discover
+    from repbench.plugins.registry import discover
 
     discover()
 

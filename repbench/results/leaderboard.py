@@ -10,7 +10,7 @@ import json
 import math
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from repbench.cells import canonical_json
-from repbench.plugin import Reported
-from repbench.store import FINISHED
+from repbench.analysis.statistics import ci95, holm, sample_std
+from repbench.plugins.base import Reported, find_metric
+from repbench.plugins.registry import Registry
+from repbench.results.record import Cell, MetricValue, Record, Status, canonical_json
 
 # fmt: off
 COLUMNS = [
@@ -44,63 +45,20 @@ LEGEND = (
 )
 
 
-def ci95(values: np.ndarray) -> float:
-    """Half-width of the two-sided 95 % Student-t confidence interval of the mean (NaN for one seed)."""
-    n = len(values)
-    if n < 2:
-        return math.nan
-    return float(stats.t.ppf(0.975, n - 1) * _std(values) / math.sqrt(n))
-
-
-def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (hand-rolled: a few lines, where statsmodels would be a new
-    dependency). A NaN (an untestable comparison, e.g. one seed) stays NaN and does not count in the family."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(len(p), math.nan)
-    tested = np.flatnonzero(~np.isnan(p))
-    order = tested[np.argsort(p[tested])]
-    out[order] = np.maximum.accumulate((len(order) - np.arange(len(order))) * p[order]).clip(max=1.0)
-    return out
-
-
-def welch(better: list[float], other: list[float]) -> dict[str, float]:
-    """Difference of means (better - other), its 95 % interval (Welch-Satterthwaite df), the two-sided p and
-    the smallest difference detectable with 80 % power at these seeds and spreads."""
-    a, b = np.asarray(better, float), np.asarray(other, float)
-    if len(a) < 2 or len(b) < 2:
-        return {"diff": float(a.mean() - b.mean()) if len(a) and len(b) else math.nan,
-                "diff_ci95": math.nan, "p": math.nan, "min_detectable": math.nan}
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    if se == 0:
-        diff = float(a.mean() - b.mean())  # no spread on either side: the difference is exact
-        return {"diff": diff, "diff_ci95": 0.0, "p": 1.0 if diff == 0 else 0.0, "min_detectable": 0.0}
-    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    t95 = stats.t.ppf(0.975, df)
-    p = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
-    return {"diff": float(a.mean() - b.mean()), "diff_ci95": t95 * se, "p": p,
-            "min_detectable": (t95 + stats.t.ppf(0.8, df)) * se}
-
-
-def _std(values: np.ndarray) -> float:
-    """Sample standard deviation; exactly 0 for identical values (not the 1e-16 that rounding leaves)."""
-    return 0.0 if np.ptp(values) == 0 else float(values.std(ddof=1))
-
-
-def _commit(records: list[dict[str, Any]]) -> str:
+def _commit(records: list[Record]) -> str:
     tags = set()
     for record in records:
-        prov = record.get("provenance") or {}
+        prov = record.provenance or {}
         commit = (prov.get("git_commit") or "unknown")[:12]
         tags.add(commit + ("+dirty" if prov.get("git_dirty") else ""))
     return ";".join(sorted(tags))
 
 
-def _code(records: list[dict[str, Any]]) -> str:
+def _code(records: list[Record]) -> str:
     """'repbench' when the suite's own plugins produced every record; otherwise which external code did."""
     tags = set()
     for record in records:
-        for plugin in (record.get("plugins") or {}).values():
+        for plugin in (record.plugins or {}).values():
             if plugin.get("origin") == "external":
                 if plugin.get("distribution"):
                     tags.add(f"external: {plugin['distribution']} {plugin.get('version') or ''}".rstrip())
@@ -109,36 +67,36 @@ def _code(records: list[dict[str, Any]]) -> str:
     return ";".join(sorted(tags)) or "repbench"
 
 
-def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _config_rows(cell: Cell, group: list[Record]) -> list[dict[str, Any]]:
     """The rows of one task x method x params configuration: one per metric, over its seeds."""
     # degenerate cells (no better than the task's trivial baseline on validation) count in the statistics, so
     # nothing is hidden, but their configuration is never ranked
-    ok = sorted((r for r in group if r["status"] in FINISHED), key=lambda r: r["identity"]["replicate"])
+    ok = sorted((r for r in group if r.finished), key=lambda r: r.replicate)
     base = {
-        "task": ident["task"], "profile": ident["profile"], "task_params": canonical_json(ident["task_params"]),
-        "origin": "ours", "method": ident["method"], "method_params": canonical_json(ident["method_params"]),
-        "n_failed": len(group) - len(ok), "n_degenerate": sum(r["status"] == "degenerate" for r in ok),
-        "tune_trials": (ident.get("tuning") or {}).get("trials", 0),
-        "tuned_params": ",".join((ident.get("tuning") or {}).get("params", [])),
-        "task_version": str(ident["task_version"]),
-        "method_version": str(ident["method_version"]),
+        "task": cell.task, "profile": cell.profile, "task_params": canonical_json(cell.task_params),
+        "origin": "ours", "method": cell.method, "method_params": canonical_json(cell.method_params),
+        "n_failed": len(group) - len(ok), "n_degenerate": sum(r.status is Status.DEGENERATE for r in ok),
+        "tune_trials": cell.tuning.get("trials", 0),
+        "tuned_params": ",".join(cell.tuning.get("params", [])),
+        "task_version": str(cell.task_version),
+        "method_version": str(cell.method_version),
     }
     if not ok:  # a configuration that only failed still shows up, so failures are never invisible
         return [{**base, "metric": "", "n_seeds": 0, "commit": _commit(group), "code": _code(group)}]
-    metrics: dict[str, list[dict[str, Any]]] = {}
+    metrics: dict[str, list[MetricValue]] = {}
     for record in ok:
-        for entry in record["metrics"]:
-            metrics.setdefault(entry["name"], []).append(entry)
-    walls = [r["timings"]["wall_s"] for r in ok if r["timings"].get("wall_s") is not None]
+        for entry in record.metrics:
+            metrics.setdefault(entry.name, []).append(entry)
+    walls = [r.wall_s for r in ok if r.wall_s is not None]
     rows = []
     for name, entries in metrics.items():
-        values = np.array([e["value"] for e in entries], dtype=float)
+        values = np.array([e.value for e in entries], dtype=float)
         half = ci95(values)
-        low, high = entries[0].get("bounds") or (-math.inf, math.inf)
+        low, high = entries[0].bounds or (-math.inf, math.inf)
         rows.append({
-            **base, "metric": name, "unit": entries[0]["unit"], "higher_is_better": entries[0]["higher_is_better"],
-            "is_main": entries[0]["is_main"], "n_seeds": len(values), "mean": values.mean(),
-            "std": _std(values) if len(values) > 1 else math.nan, "ci95": half,
+            **base, "metric": name, "unit": entries[0].unit, "higher_is_better": entries[0].higher_is_better,
+            "is_main": entries[0].is_main, "n_seeds": len(values), "mean": values.mean(),
+            "std": sample_std(values) if len(values) > 1 else math.nan, "ci95": half,
             # the interval never leaves the metric's range (an AUC interval stops at 1)
             "ci_low": max(values.mean() - half, low), "ci_high": min(values.mean() + half, high),
             "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok), "code": _code(ok),
@@ -147,20 +105,49 @@ def _config_rows(ident: dict[str, Any], group: list[dict[str, Any]]) -> list[dic
     return rows
 
 
-def aggregate(records: Iterable[dict[str, Any]], reported: ReportedLookup | None = None) -> pd.DataFrame:
+def aggregate(records: Iterable[Record], reported: ReportedLookup | None = None) -> pd.DataFrame:
     """One row per task x method(+params) x metric, plus one row per published value."""
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[Record]] = {}
     for record in records:
-        if record["identity"].get("stage", "final") != "final":
+        if record.stage != "final":
             continue  # tuning trials choose parameters; they are not results
-        ident = dict(record["identity"], replicate=None)
-        groups.setdefault(canonical_json(ident), []).append(record)
-    rows = [row for group in groups.values() for row in _config_rows(group[0]["identity"], group)]
+        groups.setdefault(record.cell.config_key, []).append(record)
+    rows = [row for group in groups.values() for row in _config_rows(group[0].cell, group)]
     table = pd.DataFrame(rows, columns=[*COLUMNS, "_values"]).astype(
         {"reported_source": object, "reported_note": object, "reported_comparable": object, "origin": object,
          "tied_with_best": object})
     table = _add_reported(table, reported or {})
     return _rank_and_sort(table)
+
+
+def with_declared_directions(records: Iterable[Record], registry: Registry) -> list[Record]:
+    """Metric directions and ranges as the plugins declare them now: records stored before a metric became an
+    information column (e.g. `n_parameters`) are then never ranked on it either."""
+    out = []
+    for record in records:
+        declared = [*getattr(registry.tasks.get(record.task), "metrics", ()),
+                    *getattr(registry.methods.get(record.method), "metrics", ())]
+        metrics = []
+        for entry in record.metrics:
+            metric = find_metric(declared, entry.name)
+            metrics.append(entry if metric is None else
+                           replace(entry, higher_is_better=metric.higher_is_better, bounds=metric.range))
+        out.append(replace(record, metrics=metrics))
+    return out
+
+
+def table_of(records: Iterable[Record], registry: Registry) -> pd.DataFrame:
+    """The leaderboard of `records` under the plugins' current declarations, with their published values."""
+    reported = {name: cls.reported for name, cls in registry.tasks.items()}
+    return aggregate(with_declared_directions(records, registry), reported)
+
+
+def write_leaderboard(records: Iterable[Record], registry: Registry, out_dir: Path) -> pd.DataFrame:
+    """leaderboard.csv and leaderboard.md of every record, under `out_dir`."""
+    table = table_of(records, registry)
+    write_csv(table, out_dir / "leaderboard.csv")
+    write_markdown(table, out_dir / "leaderboard.md")
+    return table
 
 
 def _add_reported(table: pd.DataFrame, reported: ReportedLookup) -> pd.DataFrame:
@@ -299,7 +286,7 @@ def _varying_params(block: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 @dataclass(frozen=True)
 class TableRow:
-    """One row of a rendered leaderboard table (Markdown here, HTML in report.py)."""
+    """One row of a rendered leaderboard table (Markdown here, HTML in page.py)."""
 
     origin: str  # "ours" or "reported"
     method: str
@@ -439,14 +426,13 @@ def write_markdown(table: pd.DataFrame, path: Path) -> None:
     path.write_text(to_markdown(table))
 
 
-def records_from_benchmark_json(path: Path) -> list[dict[str, Any]]:
+def records_from_benchmark_json(path: Path) -> list[Record]:
     """Records that `pytest benchmarks --benchmark-json FILE` stored in each benchmark's extra_info."""
     try:
         data = json.loads(Path(path).read_text())
     except (OSError, ValueError) as err:
         raise ValueError(f"cannot read pytest-benchmark JSON {path}: {err}") from None
-    records = [b.get("extra_info", {}).get("record") for b in data.get("benchmarks", [])]
-    records = [r for r in records if r]
+    records = [Record.from_dict(r) for b in data.get("benchmarks", []) if (r := b.get("extra_info", {}).get("record"))]
     if not records:
         raise ValueError(
             f"{path} holds no repbench records; produce it with "

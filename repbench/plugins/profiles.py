@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from repbench.params import did_you_mean
+from repbench.plugins.params import did_you_mean
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pandas as pd
 def study_paths(family: str, name: str, profile: str, results: Path | None = None) -> tuple[Path, Path]:
     """results/<family>/<name>_<profile>.csv and results/plots/<family>_<name>_<profile>.png (with an .svg
     beside it): the profile in the name, so a quick run never overwrites the standard study."""
-    from repbench.paths import results_dir
+    from repbench.data.paths import results_dir
 
     root = Path(results) if results is not None else results_dir()
     return root / family / f"{name}_{profile}.csv", root / "plots" / f"{family}_{name}_{profile}.png"

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from repbench.params import Param, resolve_params
-from repbench.profiles import PROFILES, get_profile
+from repbench.plugins.params import Param, resolve_params
+from repbench.plugins.profiles import PROFILES, get_profile
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class RunContext:
     device: str = "cpu"
     divergence_factor: float = 1e4  # a loss this many times above its first value (or 1) has diverged
     fold: int = 0  # which resampling `Task.load` prepares, for tasks with `n_folds() > 1`
-    checkpoint: Any = None  # a repbench.checkpoint.Checkpointer when the core runs the cell; None: no checkpoints
+    checkpoint: Any = None  # a repbench.run.checkpoints.Checkpointer when the core runs the cell; None: no checkpoints
     _first_loss: dict[str, float] = field(default_factory=dict, repr=False)
 
     def generator(self, device: str | None = None) -> Any:
@@ -297,8 +297,8 @@ class Method(Component):
         """Learn from `data` (the kind's data class); choices are made on its validation split only."""
         raise NotImplementedError
 
-    def report(self) -> dict[str, float]:
-        """Values of the extra `metrics` after fitting (e.g. pretraining time)."""
+    def measurements(self) -> dict[str, float]:
+        """Values of the extra `metrics` after fitting (e.g. pretraining time, the selected step)."""
         return {}
 
     def curves(self) -> dict[str, list[float]]:

@@ -1,4 +1,5 @@
-"""`repbench report`: one self-contained HTML page of a results folder, to read in a browser without a server.
+"""The results page (`repbench report`): one self-contained HTML page of a results folder, to read in a
+browser without a server.
 
 Per task and profile: the leaderboard table (the same rows, intervals, tie marks and published values as
 leaderboard.md), each configuration's tuning and provenance (commits, dates, hardware, packages, the command
@@ -16,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from repbench import board
-from repbench.cells import canonical_json
-from repbench.registry import Registry
+from repbench.plugins.registry import Registry
+from repbench.results import leaderboard as board
+from repbench.results.record import Record, canonical_json
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1500px; padding: 0 1.5em 4em; color: #222; }
@@ -43,33 +44,32 @@ def _anchor(*parts: str) -> str:
     return "-".join("".join(c if c.isalnum() else "_" for c in p) for p in parts if p)
 
 
-def _command(records: list[dict[str, Any]], registry: Registry) -> str:
+def _command(records: list[Record], registry: Registry) -> str:
     """`repbench run` that reruns this configuration: the parameters that differ from the profile's defaults."""
-    ident = records[0]["identity"]
-    profile = ident["profile"]
-    parts = [f"repbench run --profile {profile} --task {ident['task']} --method {ident['method']}"]
+    cell = records[0].cell
+    profile = cell.profile
+    parts = [f"repbench run --profile {profile} --task {cell.task} --method {cell.method}"]
     grid = {}
-    for role, name, params in (("task", ident["task"], ident["task_params"]),
-                               ("method", ident["method"], ident["method_params"])):
+    for role, name, params in (("task", cell.task, cell.task_params), ("method", cell.method, cell.method_params)):
         cls = registry.tasks.get(name) if role == "task" else registry.methods.get(name)
         defaults = cls.resolve(profile) if cls is not None else {}
         for key, value in params.items():
             if canonical_json(defaults.get(key)) != canonical_json(value):
                 grid[key] = "x".join(map(str, value)) if isinstance(value, list) else value
     parts += [f"--grid {k}={v}" for k, v in sorted(grid.items())]
-    parts.append(f"--seeds {len({r['identity']['replicate'] for r in records})}")
+    parts.append(f"--seeds {len({r.replicate for r in records})}")
     return " ".join(parts)
 
 
-def _provenance(records: list[dict[str, Any]], registry: Registry) -> str:
-    prov = [r.get("provenance") or {} for r in records]
+def _provenance(records: list[Record], registry: Registry) -> str:
+    prov = [r.provenance or {} for r in records]
     commits = sorted({(p.get("git_commit") or "?")[:12] + ("+dirty" if p.get("git_dirty") else "") for p in prov})
     dates = sorted(p.get("date_utc", "") for p in prov if p.get("date_utc"))
     hardware = sorted({f"{p.get('cpu', '?')} × {p.get('cpu_count', '?')}"
                        + (f", GPU {p['gpu']}" if p.get("gpu") else "") for p in prov})
     torch = sorted({(p.get("packages") or {}).get("torch", "?") for p in prov})
-    tuning = records[0]["identity"].get("tuning") or {}
-    walls = [r["timings"]["wall_s"] for r in records if (r.get("timings") or {}).get("wall_s")]
+    tuning = records[0].tuning
+    walls = [r.wall_s for r in records if r.wall_s]
     lines = [
         f"commit {', '.join(commits)}; run {dates[0][:16]} – {dates[-1][:16]} UTC" if dates else "",
         f"hardware: {'; '.join(hardware)}; torch {', '.join(torch)}; python {prov[0].get('python', '?')}",
@@ -81,14 +81,13 @@ def _provenance(records: list[dict[str, Any]], registry: Registry) -> str:
     return "<br>".join(line if line.startswith("rerun") else _e(line) for line in lines if line)
 
 
-def _records_by_config(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str, str, str, str], list[dict]]:
-    groups: dict[tuple[str, str, str, str, str], list[dict]] = {}
+def _records_by_config(records: Iterable[Record]) -> dict[tuple[str, str, str, str, str], list[Record]]:
+    groups: dict[tuple[str, str, str, str, str], list[Record]] = {}
     for record in records:
-        ident = record["identity"]
-        if ident.get("stage", "final") != "final" or record.get("status") not in board.FINISHED:
+        if record.stage != "final" or not record.finished:
             continue
-        key = (ident["task"], ident["profile"], canonical_json(ident["task_params"]), ident["method"],
-               canonical_json(ident["method_params"]))
+        key = (record.task, record.profile, canonical_json(record.task_params), record.method,
+               canonical_json(record.method_params))
         groups.setdefault(key, []).append(record)
     return groups
 
@@ -137,13 +136,13 @@ def _figures(results: Path) -> list[str]:
     return out
 
 
-def render(records: list[dict[str, Any]], registry: Registry, results: Path, table: pd.DataFrame) -> str:
+def render(records: list[Record], registry: Registry, results: Path, table: pd.DataFrame) -> str:
     """The page: contents, one section per leaderboard table, the study tables, the figures."""
     by_config = _records_by_config(records)
     sections = [(task, profile, setting, block) for task, profile, setting, block in board.blocks(table)]
     toc = "".join(f'<li><a href="#{_anchor(t, p, s)}">{_e(t)} · {_e(p)}{" · " + _e(s) if s else ""}</a></li>'
                   for t, p, s, _ in sections)
-    commits = sorted({((r.get("provenance") or {}).get("git_commit") or "?")[:12] for r in records})
+    commits = sorted({(r.git_commit or "?")[:12] for r in records})
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [
         "<h1>repbench results</h1>",
@@ -162,9 +161,7 @@ def render(records: list[dict[str, Any]], registry: Registry, results: Path, tab
             f"<style>{STYLE}</style></head><body>" + "\n".join(body) + "</body></html>\n")
 
 
-def write_report(records: list[dict[str, Any]], registry: Registry, results: Path, out: Path) -> Path:
-    from repbench.api import _table
-
+def write_page(records: list[Record], registry: Registry, results: Path, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(records, registry, results, _table(records, registry)), encoding="utf-8")
+    out.write_text(render(records, registry, results, board.table_of(records, registry)), encoding="utf-8")
     return out

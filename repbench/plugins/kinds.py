@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from repbench.plugin import Baseline, Kind
+from repbench.plugins.base import Baseline, Kind
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Run one cell in the current process and describe the outcome as a self-contained record."""
+"""Run one cell in the current process and describe the outcome as a self-contained `Record`."""
 
 from __future__ import annotations
 
@@ -9,24 +9,21 @@ import sys
 import time
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from repbench.cells import Cell
-from repbench.checkpoint import DEFAULT_EVERY_S, Checkpointer, checkpoint_dir, fingerprint
-from repbench.device import make_cuda_deterministic, resolve_device
-from repbench.plugin import Baseline, DivergedError, Method, Metric, RunContext, Task, find_metric
-from repbench.provenance import plugin_provenance, provenance
-from repbench.registry import discover
-
-RECORD_SCHEMA = 1
+from repbench.plugins.base import Baseline, DivergedError, Method, Metric, RunContext, Task, find_metric
+from repbench.plugins.device import make_cuda_deterministic, resolve_device
+from repbench.plugins.registry import discover
+from repbench.results.provenance import plugin_provenance, provenance
+from repbench.results.record import Cell, FailureKind, MetricValue, Record, Status, Timings, Validation
+from repbench.run.checkpoints import DEFAULT_EVERY_S, Checkpointer, checkpoint_dir, fingerprint
 
 
 @dataclass(frozen=True)
-class ExecOptions:
+class CellOptions:
     """How cells run; travels to worker processes, so it holds plain values only."""
 
     device: str = "auto"
@@ -68,7 +65,7 @@ def _peak_gpu_mb() -> float | None:
     return torch.cuda.max_memory_allocated() / 2**20
 
 
-def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner: str) -> list[dict[str, Any]]:
+def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner: str) -> list[MetricValue]:
     declared = tuple(declared)
     match = {name: find_metric(declared, name) for name in values}
     unknown = sorted(name for name, metric in match.items() if metric is None)
@@ -80,56 +77,28 @@ def _metric_entries(declared: Iterable[Metric], values: dict[str, float], owner:
         value = float(value)
         if not math.isfinite(value):
             raise DivergedError(f"metric {name!r} is {value}")
-        entries.append(
-            {
-                "name": name,
-                "value": value,
-                "unit": metric.unit,
-                "higher_is_better": metric.higher_is_better,
-                "is_main": metric.main,
-                "bounds": list(metric.range) if metric.range else None,
-            }
-        )
+        entries.append(MetricValue(name, value, metric.unit, metric.higher_is_better, metric.main, metric.range))
     return entries
 
 
-def base_record(cell: Cell) -> dict[str, Any]:
-    return {
-        "schema": RECORD_SCHEMA,
-        "key": cell.key,
-        "identity": cell.identity(),
-        "seed": cell.seed,
-        "status": "failed",
-        "reason": None,
-        "traceback": None,
-        "metrics": [],
-        "timings": {},
-        "memory": {},
-        "device": None,
-        "threads": None,
-        "plugins": None,
-        "validation": None,
-        "curves": None,
-        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "provenance": None,
-    }
-
-
-def failed_record(cell: Cell, options: ExecOptions, reason: str, wall_s: float | None = None) -> dict[str, Any]:
-    """A record for a cell whose worker never reported (timeout, killed process)."""
-    record = base_record(cell)
-    record.update(reason=reason, timings={"wall_s": wall_s}, provenance=provenance(options.code))
+def failed_record(cell: Cell, options: CellOptions, reason: str, kind: FailureKind,
+                  wall_s: float | None = None) -> Record:
+    """A record for a cell whose worker never reported (timeout, killed process, lost by the engine)."""
+    record = Record.start(cell)
+    record.reason, record.failure = reason, kind
+    record.timings = Timings(wall_s=wall_s)
+    record.provenance = provenance(options.code)
     return record
 
 
 def _run_fold(
-    task: Task, method: Method, ctx: RunContext, timings: dict[str, float | None]
-) -> tuple[list[dict], dict[str, Any] | None, dict[str, list[float]]]:
+    task: Task, method: Method, ctx: RunContext, timings: Timings
+) -> tuple[list[MetricValue], Validation | None, dict[str, list[float]]]:
     """Load, fit and evaluate one fold: (metrics, validation score and trivial baseline, learning curves);
     timings add up over folds."""
 
     def add(key: str, since: float) -> None:
-        timings[key] = (timings[key] or 0.0) + time.perf_counter() - since
+        setattr(timings, key, (getattr(timings, key) or 0.0) + time.perf_counter() - since)
 
     t0 = time.perf_counter()
     data = task.load(ctx)
@@ -144,7 +113,7 @@ def _run_fold(
     add("train_s", t0)
     t0 = time.perf_counter()
     metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
-    metrics += _metric_entries(method.metrics, method.report(), f"method {method.name!r}")
+    metrics += _metric_entries(method.metrics, method.measurements(), f"method {method.name!r}")
     curves = {name: [float(v) for v in values] for name, values in method.curves().items()}
     score, baseline = task.validate(method, ctx), task.baseline(ctx)
     selection = task.selection_score(method, ctx) if score is not None else None
@@ -153,50 +122,50 @@ def _run_fold(
     if score is not None:
         if not math.isfinite(score):
             raise DivergedError(f"validation {task.main_metric().name} is {score}")
-        validation = {"metric": task.main_metric().name, "value": float(score)}
-        if selection is not None:
-            validation["selection"] = float(selection)
+        validation = Validation(task.main_metric().name, float(score),
+                                selection=float(selection) if selection is not None else None)
         if baseline is not None:
-            validation.update(baseline=baseline.value, baseline_name=baseline.name, margin=baseline.margin)
+            validation = replace(validation, baseline=baseline.value, baseline_name=baseline.name,
+                                 margin=baseline.margin)
     return metrics, validation, curves
 
 
-def _validation_over_folds(folds: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+def _validation_over_folds(folds: list[Validation | None]) -> Validation | None:
     if any(v is None for v in folds):
         return None
-    out = {**folds[0], "value": float(np.mean([v["value"] for v in folds]))}
-    for key in ("baseline", "margin", "selection"):
-        if key in out:
-            out[key] = float(np.mean([v[key] for v in folds]))
-    return out
+
+    def mean(name: str) -> float | None:
+        return None if getattr(folds[0], name) is None else float(np.mean([getattr(v, name) for v in folds]))
+
+    return replace(folds[0], value=mean("value"), selection=mean("selection"), baseline=mean("baseline"),
+                   margin=mean("margin"))
 
 
-def degenerate_reason(validation: dict[str, Any] | None, higher_is_better: bool) -> str | None:
+def degenerate_reason(validation: Validation | None, higher_is_better: bool) -> str | None:
     """Why a finished cell is no better than the task's trivial baseline on validation data, or None."""
-    if not validation or "baseline" not in validation:
+    if validation is None or validation.baseline is None:
         return None
-    base = Baseline(validation["baseline"], validation["baseline_name"], validation["margin"])
-    if base.beaten_by(validation["value"], higher_is_better):
+    base = Baseline(validation.baseline, validation.baseline_name or "", validation.margin or 0.0)
+    if base.beaten_by(validation.value, higher_is_better):
         return None
-    return (f"degenerate: validation {validation['metric']} {validation['value']:.4g} is no better than the trivial "
+    return (f"degenerate: validation {validation.metric} {validation.value:.4g} is no better than the trivial "
             f"baseline ({base.name}) {base.value:.4g} beyond its noise margin {base.margin:.2g}")
 
 
-def _mean_over_folds(folds: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _mean_over_folds(folds: list[list[MetricValue]]) -> list[MetricValue]:
     """Each metric's mean over the folds (the usual k-fold estimate); a metric missing from a fold is an error."""
-    names = [m["name"] for m in folds[0]]
+    names = [m.name for m in folds[0]]
     for i, fold in enumerate(folds[1:], start=1):
-        if [m["name"] for m in fold] != names:
-            raise ValueError(f"fold {i} returned metrics {[m['name'] for m in fold]}, fold 0 returned {names}")
-    return [{**entry, "value": float(np.mean([fold[j]["value"] for fold in folds]))}
-            for j, entry in enumerate(folds[0])]
+        if [m.name for m in fold] != names:
+            raise ValueError(f"fold {i} returned metrics {[m.name for m in fold]}, fold 0 returned {names}")
+    return [replace(entry, value=float(np.mean([fold[j].value for fold in folds]))) for j, entry in enumerate(folds[0])]
 
 
-def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, Any]:
+def run_cell(cell: Cell, options: CellOptions | None = None) -> Record:
     """Load, fit, evaluate; any exception becomes a failed record with its reason, never a crash."""
-    options = options or ExecOptions()
-    record = base_record(cell)
-    timings: dict[str, float | None] = {"load_s": None, "train_s": None, "eval_s": None}
+    options = options or CellOptions()
+    record = Record.start(cell)
+    timings = record.timings
     start = time.perf_counter()
     try:
         registry = discover(options.plugin_paths)
@@ -213,10 +182,10 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
 
         if options.threads:
             torch.set_num_threads(options.threads)
-        record["threads"] = torch.get_num_threads()
-        record["plugins"] = {"task": plugin_provenance(task_cls), "method": plugin_provenance(method_cls)}
+        record.threads = torch.get_num_threads()
+        record.plugins = {"task": plugin_provenance(task_cls), "method": plugin_provenance(method_cls)}
         ctx = RunContext(seed=cell.seed, profile=cell.profile, device=resolve_device(options.device))
-        record["device"] = ctx.device
+        record.device = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
         folds, validations, curves, resumed, earlier_s = [], [], [], [], 0.0
@@ -235,24 +204,23 @@ def execute_cell(cell: Cell, options: ExecOptions | None = None) -> dict[str, An
                 resumed.append(f"fold {fold}: {ctx.checkpoint.resumed_from}")
                 earlier_s += ctx.checkpoint.earlier_s
         if resumed:
-            record["resumed_from"] = resumed  # the killed attempt's checkpoints this record continued
-            timings["resumed_s"] = earlier_s  # the killed attempts' share of wall_s, up to their checkpoints
-        record["curves"] = curves[0] if len(curves) == 1 else curves  # per fold for k-fold tasks
+            record.resumed_from = resumed  # the killed attempt's checkpoints this record continued
+            timings.resumed_s = earlier_s  # the killed attempts' share of wall_s, up to their checkpoints
+        record.curves = curves[0] if len(curves) == 1 else curves  # per fold for k-fold tasks
         metrics = _mean_over_folds(folds)
         if len(folds) > 1:
-            record["folds"] = [{m["name"]: m["value"] for m in fold} for fold in folds]
-        if not any(m["is_main"] for m in metrics):
+            record.folds = [{m.name: m.value for m in fold} for fold in folds]
+        if not any(m.is_main for m in metrics):
             raise ValueError(f"task {task.name!r} did not return its main metric {task.main_metric().name!r}")
-        record["validation"] = _validation_over_folds(validations)
-        reason = degenerate_reason(record["validation"], bool(task.main_metric().higher_is_better))
-        record.update(status="degenerate" if reason else "ok", reason=reason, metrics=metrics)
+        record.validation = _validation_over_folds(validations)
+        reason = degenerate_reason(record.validation, bool(task.main_metric().higher_is_better))
+        record.status, record.reason, record.metrics = Status.DEGENERATE if reason else Status.OK, reason, metrics
     except DivergedError as err:
-        record["reason"] = f"diverged: {err}"
+        record.reason, record.failure = f"diverged: {err}", FailureKind.DIVERGED
     except Exception as err:  # noqa: BLE001 - the cell fails, the run goes on
-        record["reason"] = f"{type(err).__name__}: {err}"
-        record["traceback"] = traceback.format_exc(limit=20)
-    timings["wall_s"] = time.perf_counter() - start + (timings.get("resumed_s") or 0.0)
-    record["timings"] = timings
-    record["memory"] = {"peak_rss_mb": round(_peak_rss_mb(), 1), "peak_gpu_mb": _peak_gpu_mb()}
-    record["provenance"] = provenance(options.code)
+        record.reason, record.failure = f"{type(err).__name__}: {err}", FailureKind.EXCEPTION
+        record.traceback = traceback.format_exc(limit=20)
+    timings.wall_s = time.perf_counter() - start + (timings.resumed_s or 0.0)
+    record.memory = {"peak_rss_mb": round(_peak_rss_mb(), 1), "peak_gpu_mb": _peak_gpu_mb()}
+    record.provenance = provenance(options.code)
     return record

@@ -1,0 +1,21 @@
+"""The studies' layer: the `Study` base class, its registration and the facade a study uses (records of the
+current protocol, the statistics every table shares, figure helpers). A study module imports from here only;
+it never imports the command line or an executor."""
+
+from repbench.analysis.figures import error_bars, reference_lines, save_figure, study_paths, write_table
+from repbench.analysis.statistics import ci95, holm, welch
+from repbench.plugins.params import Param
+from repbench.plugins.registry import Registry, discover
+from repbench.results.frames import current_protocol
+from repbench.results.record import Record, Status
+from repbench.studies.base import Study, StudyContext, register_study
+
+__all__ = [
+    "Param", "Record", "Status", "Study", "StudyContext", "ci95", "current_protocol", "error_bars", "holm",
+    "plugin_registry", "reference_lines", "register_study", "save_figure", "study_paths", "welch", "write_table",
+]
+
+
+def plugin_registry() -> Registry:
+    """The registered tasks and methods (e.g. for a task's published values)."""
+    return discover()
