@@ -561,3 +561,34 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         run_study(step.name, profile, options.results_dir, step.options, plugin_paths)
     click.echo(f"done; `repbench report --results {options.results_dir}` makes the page")
     sys.exit(code)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("names", nargs=-1)
+@click.option("--device", default="cpu", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+@plugin_path_option
+def check(names: tuple[str, ...], device: str, plugin_paths: tuple[str, ...]) -> None:
+    """The free smoke test of plugins (NAMES: tasks or methods; default: every registered one): each method
+    runs a few steps on a tiny compatible task, each task with a cheap method, and a finished record with every
+    declared metric finite must come out. Exits 1 when any check fails."""
+    from repbench.run.check import checks, run_check
+
+    registry = discover(plugin_paths)
+    try:
+        todo = checks(registry, list(names))
+    except RegistryError as err:
+        fail(str(err))
+    failed = 0
+    for item in todo:
+        outcome = run_check(registry, item, device, plugin_paths)
+        where = f"{item.cell.task}/{item.cell.method} [{item.cell.profile}]" if item.cell else ""
+        if item.skip:
+            click.secho(f"skip  {item.role} {item.plugin}: {item.skip}", fg="yellow")
+        elif outcome.passed:
+            click.echo(f"ok    {item.role} {item.plugin}: {where}, {len(outcome.record.metrics)} metrics")
+        else:
+            failed += 1
+            click.secho(f"FAIL  {item.role} {item.plugin}: {where}: {'; '.join(outcome.problems)}", fg="red")
+    click.echo(f"{len(todo)} checks: {len(todo) - failed - sum(bool(c.skip) for c in todo)} passed, {failed} failed, "
+               f"{sum(bool(c.skip) for c in todo)} skipped")
+    sys.exit(1 if failed else 0)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from repbench.plugins.registry import REGISTRY, discover
+from repbench.results.record import Cell, MetricValue, Record, Status, canonical_json
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = Path(__file__).resolve().parent / "plugins"
@@ -40,3 +42,18 @@ def repbench_cli(*args: str, env: dict[str, str] | None = None, **kwargs) -> sub
         [sys.executable, "-m", "repbench", *args], capture_output=True, text=True, env=full_env,
         cwd=ROOT, timeout=300, **kwargs,
     )
+
+
+def as_record(data: dict) -> Record:
+    """A `Record` from the few fields a study test writes (identity parts, status, {name, value} metrics,
+    curves); the rest of the identity is filled in as a run would."""
+    ident = {"task_version": "1", "method_version": "1", "task_params": {}, "method_params": {}, "profile": "standard",
+             "replicate": data.get("seed", 0), **data["identity"]}
+    cell = Cell.from_identity(json.loads(canonical_json(ident)))  # tuples as lists, as on disk
+    metrics = [MetricValue(m["name"], m["value"]) for m in data.get("metrics", [])]
+    return Record(cell.key, cell, data.get("seed", cell.seed), Status(data.get("status", "ok")),
+                  reason=data.get("reason"), metrics=metrics, curves=data.get("curves"))
+
+
+def records_of(records: list) -> list[Record]:
+    return [r if isinstance(r, Record) else as_record(r) for r in records]

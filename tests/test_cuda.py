@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from repbench.plugins.base import find_metric
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -28,18 +28,18 @@ REPEATED = [("digits", "dbn-cd"), ("digits-rot", "adv-forgetting"), ("neuron-if"
 def _short_cell(registry, task: str, method: str):
     """The quick cell of task x method, cut to a few steps or epochs: enough to touch every kernel."""
     grid = {k: [v] for k, v in SHORT.items() if k in registry.methods[method].params}
-    return plan(registry, "quick", [task], [method], grid, seeds=1)[0]
+    return expand_cells(registry, "quick", [task], [method], grid, seeds=1)[0]
 
 
 def _quick_cells(registry):
-    pairs = {(c.task, c.method) for c in plan(registry, "quick", list(QUICK_TASKS), None, seeds=1)}
+    pairs = {(c.task, c.method) for c in expand_cells(registry, "quick", list(QUICK_TASKS), None, seeds=1)}
     suite = [(t, m) for t, m in sorted(pairs) if registry.methods[m].__module__.startswith("repbench.")]
     return [_short_cell(registry, t, m) for t, m in suite]  # the suite's methods, not the toy test plugins
 
 
 def _run(cell) -> dict:
     torch.cuda.reset_peak_memory_stats()
-    record = execute_cell(cell, ExecOptions(device="cuda"))
+    record = run_cell(cell, CellOptions(device="cuda"))
     # a run cut this short may be no better than chance ("degenerate"), but it trained and was measured
     assert record["status"] in ("ok", "degenerate"), f"{cell.label}: {record['reason']}\n{record['traceback']}"
     assert record["metrics"]

@@ -4,13 +4,13 @@ import pytest
 
 from repbench.results.store import ResultStore
 from repbench.run.batch import run_cells
-from repbench.run.cell import ExecOptions
+from repbench.run.cell import CellOptions
 from repbench.run.executors import DaskExecutor, InlineExecutor
-from repbench.run.planning import plan
+from repbench.run.planning import expand_cells
 from tests.conftest import TOY
 
 pytest.importorskip("distributed")
-OPTIONS = ExecOptions(device="cpu", plugin_paths=(str(TOY),), threads=1)
+OPTIONS = CellOptions(device="cpu", plugin_paths=(str(TOY),), threads=1)
 
 
 def _comparable(record):
@@ -18,7 +18,7 @@ def _comparable(record):
 
 
 def test_local_cluster_gives_the_records_of_the_local_executor(registry, tmp_path):
-    cells = plan(registry, "quick", ["toy"], ["toy-ok"], {"shift": ["0", "0.5"]}, seeds=2)
+    cells = expand_cells(registry, "quick", ["toy"], ["toy-ok"], {"shift": ["0", "0.5"]}, seeds=2)
     local = sorted(map(_comparable, InlineExecutor().run(cells, OPTIONS)))
     store = ResultStore(tmp_path)
     summary = run_cells(cells, store, DaskExecutor(jobs=2), OPTIONS, progress=False)
@@ -29,8 +29,8 @@ def test_local_cluster_gives_the_records_of_the_local_executor(registry, tmp_pat
 def test_a_killed_worker_loses_no_finished_cell_and_the_rerun_completes(registry, tmp_path):
     import dask
 
-    quick = plan(registry, "quick", ["toy"], ["toy-ok"], {"shift": ["0", "1", "2"]}, seeds=1)
-    dies = plan(registry, "quick", ["toy"], ["toy-dies-once"], {"marker": [str(tmp_path / "died")]}, seeds=1)
+    quick = expand_cells(registry, "quick", ["toy"], ["toy-ok"], {"shift": ["0", "1", "2"]}, seeds=1)
+    dies = expand_cells(registry, "quick", ["toy"], ["toy-dies-once"], {"marker": [str(tmp_path / "died")]}, seeds=1)
     store = ResultStore(tmp_path)
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no silent retry: see the failure
         first = run_cells([*dies, *quick], store, DaskExecutor(jobs=2), OPTIONS, progress=False)
@@ -46,6 +46,6 @@ def test_a_killed_worker_loses_no_finished_cell_and_the_rerun_completes(registry
 
 
 def test_by_default_dask_retries_a_cell_whose_worker_died(registry, tmp_path):
-    dies = plan(registry, "quick", ["toy"], ["toy-dies-once"], {"marker": [str(tmp_path / "died")]}, seeds=1)
+    dies = expand_cells(registry, "quick", ["toy"], ["toy-dies-once"], {"marker": [str(tmp_path / "died")]}, seeds=1)
     summary = run_cells(dies, ResultStore(tmp_path), DaskExecutor(jobs=1), OPTIONS, progress=False)
     assert summary.ok == 1 and (tmp_path / "died").exists()

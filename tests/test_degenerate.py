@@ -9,19 +9,19 @@ import pytest
 
 from repbench import Baseline, DivergedError, RunContext
 from repbench.results import leaderboard as lb
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 
 
 def test_an_mlp_at_lr_10_on_digits_is_degenerate_and_never_ranked(registry):
-    broken, fine = (plan(registry, "quick", ["digits"], ["mlp"], {"lr": [lr]}, seeds=1)[0]
+    broken, fine = (expand_cells(registry, "quick", ["digits"], ["mlp"], {"lr": [lr]}, seeds=1)[0]
                     for lr in ("10", "0.001"))
-    bad = execute_cell(broken, ExecOptions(device="cpu"))
+    bad = run_cell(broken, CellOptions(device="cpu"))
     assert bad["status"] == "degenerate"
     assert "no better than the trivial baseline (always the most frequent class)" in bad["reason"]
     assert bad["validation"]["value"] > bad["validation"]["baseline"] - bad["validation"]["margin"]
     assert bad["metrics"]  # its numbers are kept and shown
-    good = execute_cell(fine, ExecOptions(device="cpu"))
+    good = run_cell(fine, CellOptions(device="cpu"))
     assert good["status"] == "ok" and good["validation"]["value"] < 10
     table = lb.aggregate([bad, good])
     main = table[table["metric"] == "test_error"].set_index("method_params")

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from repbench.plugins.base import RunContext
-from repbench.run.cell import ExecOptions, execute_cell, fit_seeded
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, fit_seeded, run_cell
+from repbench.run.planning import expand_cells
 
 
 def _main(record):
@@ -16,8 +16,8 @@ def _main(record):
 
 @pytest.mark.parametrize(("method", "ceiling"), [("logreg", 6.0), ("mlp", 6.0)])
 def test_methods_learn_digits(registry, method, ceiling):
-    cell = plan(registry, "quick", ["digits"], [method], seeds=1)[0]
-    assert 0.0 <= _main(execute_cell(cell, ExecOptions(device="cpu"))) < ceiling
+    cell = expand_cells(registry, "quick", ["digits"], [method], seeds=1)[0]
+    assert 0.0 <= _main(run_cell(cell, CellOptions(device="cpu"))) < ceiling
 
 
 def test_split_is_fixed_stratified_and_disjoint(registry):
@@ -34,8 +34,8 @@ def test_split_is_fixed_stratified_and_disjoint(registry):
 
 
 def test_seeded_mlp_runs_are_bit_identical(registry):
-    cell = plan(registry, "quick", ["digits"], ["mlp"], {"max_epochs": ["5"]}, seeds=1)[0]
-    assert execute_cell(cell, ExecOptions(device="cpu"))["metrics"] == execute_cell(cell)["metrics"]
+    cell = expand_cells(registry, "quick", ["digits"], ["mlp"], {"max_epochs": ["5"]}, seeds=1)[0]
+    assert run_cell(cell, CellOptions(device="cpu"))["metrics"] == run_cell(cell)["metrics"]
 
     data = registry.get_task("digits")().load(RunContext(seed=0, profile="quick"))
 

@@ -10,20 +10,20 @@ import pytest
 
 from repbench.results.store import ResultStore
 from repbench.run.batch import run_cells
-from repbench.run.cell import ExecOptions, execute_cell
+from repbench.run.cell import CellOptions, run_cell
 from repbench.run.executors import InlineExecutor, ProcessExecutor
-from repbench.run.planning import plan
+from repbench.run.planning import expand_cells
 from tests.conftest import TOY
 
 
 def _cells(registry, methods, grid=None):
-    return plan(registry, "quick", ["toy"], methods, grid, seeds=1)
+    return expand_cells(registry, "quick", ["toy"], methods, grid, seeds=1)
 
 
 def test_failures_are_isolated_across_processes(registry, tmp_path):
     cells = _cells(registry, ["toy-ok", "toy-raises", "toy-nan", "toy-sleeps"])
     store = ResultStore(tmp_path)
-    options = ExecOptions(device="cpu", timeout_s=4, plugin_paths=(str(TOY),))
+    options = CellOptions(device="cpu", timeout_s=4, plugin_paths=(str(TOY),))
     summary = run_cells(cells, store, ProcessExecutor(jobs=2), options, progress=False)
 
     by_method = {r["identity"]["method"]: r for r in store.records()}
@@ -46,7 +46,7 @@ def test_a_worker_killed_by_a_signal_is_a_failed_cell(registry):
                 os.kill(child.pid, signal.SIGKILL)
 
     threading.Thread(target=kill_workers, daemon=True).start()
-    record = next(ProcessExecutor(jobs=1).run([cell], ExecOptions(device="cpu", plugin_paths=(str(TOY),))))
+    record = next(ProcessExecutor(jobs=1).run([cell], CellOptions(device="cpu", plugin_paths=(str(TOY),))))
     assert record["status"] == "failed"
     assert record["reason"] == "worker process was killed by SIGKILL (out of memory?)"
 
@@ -55,7 +55,7 @@ def test_undeclared_metric_and_missing_result_fail_clearly(registry, monkeypatch
     cell = _cells(registry, ["toy-ok"])[0]
     toy = registry.get_task("toy")
     monkeypatch.setattr(toy, "evaluate", lambda self, method, ctx: {"accuracy": 1.0, "bogus": 2.0})
-    record = execute_cell(cell, ExecOptions(device="cpu"))
+    record = run_cell(cell, CellOptions(device="cpu"))
     assert record["status"] == "failed" and "undeclared metrics ['bogus']" in record["reason"]
 
 
@@ -68,7 +68,7 @@ def test_interrupt_keeps_finished_records(registry, tmp_path):
             raise KeyboardInterrupt
 
     store = ResultStore(tmp_path)
-    summary = run_cells(cells, store, InterruptAfterOne(), ExecOptions(device="cpu"), progress=False)
+    summary = run_cells(cells, store, InterruptAfterOne(), CellOptions(device="cpu"), progress=False)
     assert summary.interrupted and summary.exit_code == 130
     assert len(list(store.records())) == 1
 
@@ -89,7 +89,7 @@ def test_k_fold_tasks_average_fresh_fits_over_folds(registry, monkeypatch):
     monkeypatch.setattr(toy, "load", lambda self, ctx: folds_seen.append(ctx.fold) or load(self, ctx))
     monkeypatch.setattr(toy, "evaluate", lambda self, method, ctx: fitted.append(method) or
                         {"accuracy": 10.0 * (ctx.fold + 1), "margin": 1.0})
-    record = execute_cell(cell, ExecOptions(device="cpu"))
+    record = run_cell(cell, CellOptions(device="cpu"))
     assert record["status"] == "ok", record["reason"]
     assert folds_seen == [0, 1, 2] and len({id(m) for m in fitted}) == 3
     assert [f["accuracy"] for f in record["folds"]] == [10.0, 20.0, 30.0]
@@ -100,7 +100,7 @@ def test_a_failing_force_rerun_never_replaces_an_ok_record(registry, tmp_path):
     marker = tmp_path / "fail-now"
     cells = _cells(registry, ["toy-fails-if"], {"marker": [str(marker)]})
     store = ResultStore(tmp_path / "results")
-    options = ExecOptions(device="cpu", plugin_paths=(str(TOY),))
+    options = CellOptions(device="cpu", plugin_paths=(str(TOY),))
     assert run_cells(cells, store, InlineExecutor(), options, progress=False).ok == 1
     good = store.path(cells[0]).read_text()
     marker.touch()

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 from repbench.plugins.registry import discover
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 from tests.conftest import ROOT
 
 GUIDE = (ROOT / "docs" / "plugins.md").read_text()
@@ -21,8 +21,8 @@ def _run(tmp_path, kind: str, task: str, method: str) -> dict:
     path = tmp_path / f"{method.replace('-', '_')}.py"
     path.write_text(EXAMPLES[kind])
     registry = discover([path])
-    cell = plan(registry, "quick", [task], [method], seeds=1)[0]
-    record = execute_cell(cell, ExecOptions(device="cpu", plugin_paths=(str(path),)))
+    cell = expand_cells(registry, "quick", [task], [method], seeds=1)[0]
+    record = run_cell(cell, CellOptions(device="cpu", plugin_paths=(str(path),)))
     assert record["status"] == "ok", record["reason"]
     assert record["plugins"]["method"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert record["plugins"]["method"]["origin"] == "external"
@@ -62,7 +62,7 @@ def test_pyproject_example_installs_a_traceable_distribution(tmp_path, clean_reg
     monkeypatch.syspath_prepend(str(site))
     registry = discover()
     assert registry.get_method("knn").__module__ == "repbench_knn"
-    record = execute_cell(plan(registry, "quick", ["digits"], ["knn"], seeds=1)[0], ExecOptions(device="cpu"))
+    record = run_cell(expand_cells(registry, "quick", ["digits"], ["knn"], seeds=1)[0], CellOptions(device="cpu"))
     assert record["status"] == "ok", record["reason"]
     plugin = record["plugins"]["method"]
     installed = site / "repbench_knn" / "__init__.py"

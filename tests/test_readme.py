@@ -3,8 +3,8 @@
 import re
 
 from repbench.plugins.registry import discover
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -20,9 +20,9 @@ def test_plugin_example_registers_and_runs(tmp_path, clean_registry):
     code = re.search(r"<!-- plugin-example -->\n```python\n(.+?)```", README, re.S).group(1)
     (tmp_path / "knn.py").write_text(code)
     registry = discover([tmp_path / "knn.py"])
-    cell = plan(registry, "quick", ["digits"], ["knn"], seeds=1)[0]
+    cell = expand_cells(registry, "quick", ["digits"], ["knn"], seeds=1)[0]
     assert cell.method_params == {"ks": (1, 3)}
-    record = execute_cell(cell, ExecOptions(device="cpu", plugin_paths=(str(tmp_path / "knn.py"),)))
+    record = run_cell(cell, CellOptions(device="cpu", plugin_paths=(str(tmp_path / "knn.py"),)))
     assert record["status"] == "ok", record["reason"]
     assert record["metrics"][0]["value"] < 5.0
 

@@ -9,8 +9,8 @@ from repbench import Method, Metric, Task, register_method, register_task
 from repbench.benchmarks.invariance.kind import INVARIANCE
 from repbench.plugins.kinds import CLASSIFICATION
 from repbench.plugins.registry import RegistryError, discover
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 from tests.conftest import BROKEN, TOY
 
 
@@ -159,7 +159,7 @@ def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_regis
     assert "repbench_ep_demo_missing" in registry.unavailable["ep-broken"].error
 
     # its results name the distribution and the code that produced them, not repbench's commit alone
-    record = execute_cell(plan(registry, "quick", ["digits"], ["ep-demo"], seeds=1)[0], ExecOptions(device="cpu"))
+    record = run_cell(expand_cells(registry, "quick", ["digits"], ["ep-demo"], seeds=1)[0], CellOptions(device="cpu"))
     assert record["status"] == "degenerate", record["reason"]  # a majority-class predictor is flagged as one
     plugin = record["plugins"]["method"]
     installed = site / "repbench_ep_demo" / "__init__.py"

@@ -4,14 +4,14 @@ import os
 import pytest
 
 from repbench.results.store import ResultStore
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 
 
 @pytest.fixture
 def record(registry):
-    cell = plan(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
-    return cell, execute_cell(cell, ExecOptions(device="cpu"))
+    cell = expand_cells(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
+    return cell, run_cell(cell, CellOptions(device="cpu"))
 
 
 def test_record_carries_identity_metrics_timings_and_provenance(record):
@@ -68,8 +68,8 @@ def test_failed_and_corrupt_records_are_not_finished(record, tmp_path):
 
 
 def test_code_provenance_is_the_one_taken_when_the_run_started(registry):
-    cell = plan(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
+    cell = expand_cells(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
     code = {"git_commit": "f" * 40, "git_dirty": False, "suite_version": "0.0.test"}
-    record = execute_cell(cell, ExecOptions(device="cpu", code=code))
+    record = run_cell(cell, CellOptions(device="cpu", code=code))
     assert {k: record["provenance"][k] for k in code} == code
     assert record["provenance"]["cpu"] and record["provenance"]["packages"]["torch"]

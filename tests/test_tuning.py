@@ -89,7 +89,7 @@ def test_trials_may_run_a_shorter_schedule_that_the_finals_do_not_keep(tmp_path,
 
 def test_selection_ranks_by_the_tasks_selection_score_when_a_record_has_one():
     """A task's declared rule (e.g. accuracy minus leakage) outranks the bare validation score."""
-    from repbench.run.planning import Cell
+    from repbench.results.record import Cell
     from repbench.run.tuning import Group, select
 
     trials = tuple(Cell("toy", "1", {}, "toy-lr", "1", {"lr": lr}, "quick", 0, stage="trial") for lr in (0.1, 0.01))

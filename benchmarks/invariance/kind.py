@@ -69,4 +69,5 @@ INVARIANCE = Kind(
     expects="predict(X) -> y labels; embed(X) -> the representation a post-hoc probe reads (n x d); a method "
             "that conditions on s (the VFAE) declares predict(X, s=None) and embed(X, s=None) and gets the rows' s",
     requires=("predict", "embed"),
+    cheap_method="nn",
 )

@@ -73,6 +73,7 @@ NEURON_IO = Kind(
     hands=NeuronIOData,
     expects="predict(list[InputSpikes]) -> (spike probability, soma target in mV), each [n_trials, n_bins]",
     requires=("predict",),
+    cheap_method="ln",
 )
 
 

@@ -15,18 +15,18 @@ import os
 import pytest
 
 from repbench.plugins.registry import discover
-from repbench.run.cell import ExecOptions, execute_cell
-from repbench.run.planning import plan
+from repbench.run.cell import CellOptions, run_cell
+from repbench.run.planning import expand_cells
 
 PROFILE = os.environ.get("REPBENCH_BENCH_PROFILE", "quick")
 SEEDS = int(os.environ["REPBENCH_BENCH_SEEDS"]) if os.environ.get("REPBENCH_BENCH_SEEDS") else None
-CELLS = plan(discover(), PROFILE, seeds=SEEDS)
+CELLS = expand_cells(discover(), PROFILE, seeds=SEEDS)
 
 
 @pytest.mark.parametrize(
     "cell", CELLS, ids=[f"{c.task}-{c.method}-{c.key[:8]}-s{c.replicate}" for c in CELLS]
 )
 def test_cell(benchmark, cell):
-    record = benchmark.pedantic(execute_cell, args=(cell, ExecOptions()), rounds=1, iterations=1)
+    record = benchmark.pedantic(run_cell, args=(cell, CellOptions()), rounds=1, iterations=1)
     benchmark.extra_info["record"] = record
     assert record["status"] == "ok", record["reason"]

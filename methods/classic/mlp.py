@@ -25,6 +25,7 @@ class MLP(Method):
         "patience": Param(20, "epochs without validation improvement before stopping", low=1),
     }
     profiles = {"quick": {"max_epochs": 100}, "standard": {}, "paper": {}}
+    smoke = {"max_epochs": 3}
     metrics = (info("selected_epoch", description="epoch whose weights were kept (lowest validation loss)"),)
 
     def fit(self, data: ClassificationData, ctx) -> MLP:

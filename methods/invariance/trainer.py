@@ -60,6 +60,7 @@ class InvarianceMethod(Method):
         "select_tolerance": Param(0.5, "keep the latest checkpoint within this many points of the best validation "
                                   "y-accuracy: y plateaus early while the adversary's effect keeps growing", low=0.0),
     }
+    smoke = {"steps": 20, "val_every": 10}
     profiles = {
         "quick": {"steps": 1500, "lr": 1e-3, "val_every": 100, "conv_channels": 16, "decoder_channels": (16, 8)},
         "standard": {"decoder_channels": (32, 16)},  # the UAI decoder at 1/8 width: ~25x fewer operations

@@ -30,6 +30,8 @@ TCN_CITATION = "Beniaguev, Segev & London (2021), Single cortical neurons as dee
 
 
 class Surrogate(Method):
+    smoke = {"steps": 20, "val_every": 10}
+
     """The shared trainer; subclasses build the network in `build(n_inputs)`."""
 
     solves = (NEURON_IO,)

@@ -67,6 +67,7 @@ class LayerwiseClassifier(Method):
     solves = (CLASSIFICATION,)
     params = SHARED
     profiles = PROFILES
+    smoke = {"pretrain_epochs": 1, "finetune_epochs": 2, "finetune_min_steps": 0}
     pretrains: ClassVar[bool] = True
     metrics = (
         info("finetune_s", "s", "fine-tuning wall time", timed=True),

@@ -28,6 +28,7 @@ class Kind:
     hands: type
     expects: str
     requires: tuple[str, ...] = ("predict",)
+    cheap_method: str | None = None  # the method `repbench check` runs each task of this kind with
 
     def __str__(self) -> str:
         return self.name
@@ -191,6 +192,10 @@ class Component:
     params: ClassVar[Mapping[str, Param]] = {}
     profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {name: {} for name in PROFILES}
     role: ClassVar[str] = "component"
+    # parameter values for `repbench check`'s smoke test, over the plugin's quick (else first) profile: a few
+    # steps or epochs, a small dataset. Names this class does not declare are ignored, so a base class can set
+    # them for its subclasses.
+    smoke: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, **params: Any) -> None:
         self.hparams = resolve_params(f"{self.role} {self.name!r}", self.params, params)

@@ -40,6 +40,7 @@ CLASSIFICATION = Kind(
     hands=ClassificationData,
     expects="predict(X) -> integer labels in [0, n_classes)",
     requires=("predict",),
+    cheap_method="logreg",
 )
 
 

@@ -8,13 +8,19 @@ from repbench.benchmarks.invariance.studies.tradeoff import (
     finals_markdown,
     forgetting_versus_others,
     plot,
-    seed_rows,
     stage_of,
     tradeoff_table,
     versus_baseline,
     versus_least_leaky,
 )
+from repbench.benchmarks.invariance.studies.tradeoff import (
+    seed_rows as _seed_rows,
+)
+from tests.conftest import as_record, records_of
 
+
+def seed_rows(records, *args, **kwargs):
+    return _seed_rows(records_of(records), *args, **kwargs)
 
 def _record(method, y, s, seed, params=None, stage="fixed", status="ok", task="adult", shifted=None, **task_params):
     values = {"y_acc": y, "s_acc_mlp": s, "s_majority": 60.0, **(shifted or {})}
@@ -60,9 +66,12 @@ def test_trials_and_finals_are_separate_rows_named_by_what_was_tuned(tmp_path):
 
 
 def test_stage_comes_from_the_tuners_identity_fields():
-    assert stage_of({"stage": "trial"}) == "trial"
-    assert stage_of({"tuning": {"trials": 8}}) == "tuned"
-    assert stage_of({}) == "fixed"
+    def of(**identity):
+        return as_record({"identity": {"task": "adult", "method": "nn", **identity}})
+
+    assert stage_of(of(stage="trial")) == "trial"
+    assert stage_of(of(tuning={"trials": 8})) == "tuned"
+    assert stage_of(of()) == "fixed"
 
 
 def _finals(rng_seed: int, means: dict[str, tuple[float, float]], seeds: int = 5) -> list[dict]:
@@ -192,10 +201,10 @@ def test_the_comparison_needs_tuned_nn():
 
 
 def test_a_study_reads_only_records_of_the_tasks_current_settings():
-    from repbench.api import under_current_settings
     from repbench.plugins.registry import discover
+    from repbench.results.frames import current_protocol
 
     now = discover().get_task("adult").resolve("standard", {})
-    current = _record("nn", 85.0, 70.0, 0, **now)
-    older = _record("nn", 85.0, 70.0, 0, **{k: v for k, v in now.items() if k != "select_margin"})
-    assert under_current_settings([current, older], "standard", ["adult"]) == [current]
+    current = as_record(_record("nn", 85.0, 70.0, 0, **now))
+    older = as_record(_record("nn", 85.0, 70.0, 0, **{k: v for k, v in now.items() if k != "select_margin"}))
+    assert current_protocol([current, older], "standard", ["adult"]) == [current]

@@ -4,8 +4,13 @@ import math
 
 import pytest
 
-from repbench.benchmarks.neuron.studies.baselines import baseline_table, model_label, plot
+from repbench.benchmarks.neuron.studies.baselines import baseline_table as _baseline_table
+from repbench.benchmarks.neuron.studies.baselines import model_label, plot
+from tests.conftest import records_of
 
+
+def baseline_table(records, *args, **kwargs):
+    return _baseline_table(records_of(records), *args, **kwargs)
 
 def _record(task, method, auc, seed, boot_se=0.005, train_seconds="0", **params):
     from repbench.plugins.registry import discover

@@ -2,8 +2,18 @@
 
 import pytest
 
-from repbench.benchmarks.neuron.studies.depth import claim_table, depth_table, plot, under_current_settings
+from repbench.benchmarks.neuron.studies.depth import claim_table, plot
+from repbench.benchmarks.neuron.studies.depth import depth_table as _depth_table
+from repbench.benchmarks.neuron.studies.depth import under_current_settings as _under_current_settings
+from tests.conftest import as_record, records_of
 
+
+def depth_table(records, *args, **kwargs):
+    return _depth_table(records_of(records), *args, **kwargs)
+
+
+def under_current_settings(records, *args, **kwargs):
+    return _under_current_settings(records_of(records), *args, **kwargs)
 
 def _record(task, depth, auc, seed, profile="standard", preset="", status="ok", **task_params):
     """A tcn record on the task's current dataset of `profile`, unless `task_params` change it."""
@@ -21,7 +31,7 @@ def test_records_of_an_older_dataset_or_split_stay_out_of_the_study():
     fewer_data = _record("neuron-nmda", 1, 0.9, 0, train_seconds="90")  # the data-scaling axis: kept
     older = _record("neuron-nmda", 1, 0.9, 0, seconds="600", test_fraction="0.2")
     other_cell = _record("neuron-nmda", 1, 0.9, 0, cell_model="demo")
-    assert under_current_settings([now, fewer_data, older, other_cell], "standard") == [now, fewer_data]
+    assert under_current_settings([now, fewer_data, older, other_cell], "standard") == records_of([now, fewer_data])
 
 
 def test_depth_table_aggregates_seeds_per_task_and_depth(tmp_path):
@@ -64,10 +74,10 @@ def test_study_command_writes_the_profile_s_table_and_figure(tmp_path):
     from repbench.cli import main
 
     for i, (depth, auc, profile) in enumerate([(1, 0.8, "quick"), (1, 0.9, "quick"), (2, 0.7, "standard")]):
-        record = {**_record("neuron-nmda", depth, auc, i, profile=profile), "key": f"k{i}"}
-        path = tmp_path / "runs" / profile / f"neuron-nmda__tcn__k{i}.json"
+        record = as_record(_record("neuron-nmda", depth, auc, i, profile=profile))
+        path = tmp_path / "runs" / profile / f"neuron-nmda__tcn__{record.key}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(record))
+        path.write_text(json.dumps(record.to_dict()))
     runner = CliRunner()
     done = runner.invoke(main, ["study", "depth", "--profile", "quick", "--results", str(tmp_path)])
     assert done.exit_code == 0, done.output
@@ -121,7 +131,7 @@ def test_data_scaling_compares_depths_at_each_size_and_measures_the_growth_of_th
             records += [rec(1, seconds, 0.80 + noise, seed), rec(7, seconds, 0.80 + 0.02 * i + noise, seed)]
     records.append(rec(3, 0.0, 0.99, 9))  # a depth the smaller sizes lack belongs to the depth study only
     records.append(rec(1, 0.0, 0.99, 9, receptive_field=153))  # the fixed-field control too
-    table = scaling_table(records, "standard").set_index(["depth", "train_seconds"])
+    table = scaling_table(records_of(records), "standard").set_index(["depth", "train_seconds"])
     assert sorted(set(table.index)) == [(1, 9.0), (1, 90.0), (1, 900.0), (7, 9.0), (7, 90.0), (7, 900.0)]
     assert table.loc[(7, 90.0), "diff_vs_depth1"] == pytest.approx(0.02)
     assert table.loc[(7, 9.0), "verdict"] == "inconclusive" and table.loc[(7, 900.0), "verdict"] == "deeper better"
@@ -130,7 +140,7 @@ def test_data_scaling_compares_depths_at_each_size_and_measures_the_growth_of_th
     assert rate["slope_per_decade"] == pytest.approx(0.02) and rate["slope_ci95"] == pytest.approx(0.0, abs=1e-9)
     assert plot(table.reset_index(), tmp_path / "scaling.png", "test").stat().st_size > 0
     with pytest.raises(ValueError, match="two or more"):
-        scaling_table([rec(1, 0.0, 0.8, 0), rec(7, 0.0, 0.8, 0)], "standard")  # full data only: one size
+        scaling_table(records_of([rec(1, 0.0, 0.8, 0), rec(7, 0.0, 0.8, 0)]), "standard")  # full data only: one size
 
 
 def test_the_fixed_field_control_compares_depths_at_one_receptive_field(tmp_path):
@@ -148,9 +158,9 @@ def test_the_fixed_field_control_compares_depths_at_one_receptive_field(tmp_path
     records += [rec(3, a, s, field=153) for s, a in enumerate((0.89, 0.91))]
     main = depth_table(records, "standard").set_index("depth")
     assert sorted(main.index) == [1, 7] and main.loc[1, "mean"] == pytest.approx(0.81)
-    fixed = fixed_field_table(records, "standard").set_index("depth")
+    fixed = fixed_field_table(records_of(records), "standard").set_index("depth")
     assert set(fixed["field_ms"]) == {153}
     assert fixed.loc[1, "mean"] == pytest.approx(0.89) and fixed.loc[7, "diff_vs_depth1"] == pytest.approx(0.02)
     assert fixed.loc[3, "verdict"].startswith("inconclusive")
-    assert fixed_field_table(records[:4], "standard").empty
+    assert fixed_field_table(records_of(records[:4]), "standard").empty
     assert plot(main.reset_index(), tmp_path / "d.png", "t", fixed=fixed.reset_index()).stat().st_size > 0

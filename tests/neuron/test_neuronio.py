@@ -81,17 +81,17 @@ def test_files_outside_the_published_folders_are_rejected(tmp_path):
 
 
 def test_the_task_scores_a_method_on_the_imported_data(published, tmp_path, monkeypatch, registry):
-    from repbench.run.cell import ExecOptions, execute_cell
-    from repbench.run.planning import plan
+    from repbench.run.cell import CellOptions, run_cell
+    from repbench.run.planning import expand_cells
 
     monkeypatch.setenv("REPBENCH_DATA", str(tmp_path / "data"))
     task = registry.get_task("neuronio")
     assert "import-neuronio" in task().missing_data()[0]
     neuronio.import_files([published])
     assert task().missing_data() == []
-    cell = plan(registry, "standard", ["neuronio"], ["ln"], {"steps": ["20"], "window_ms": ["200"],
+    cell = expand_cells(registry, "standard", ["neuronio"], ["ln"], {"steps": ["20"], "window_ms": ["200"],
                                                               "val_every": ["10"]}, seeds=1)[0]
-    record = execute_cell(cell, ExecOptions(device="cpu"))
+    record = run_cell(cell, CellOptions(device="cpu"))
     assert record["status"] in ("ok", "degenerate"), record["reason"]
     names = {m["name"] for m in record["metrics"]}
     assert "spike_auc" in names and "speedup_vs_neuron" not in names  # no NEURON timings for imported data

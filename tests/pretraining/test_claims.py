@@ -5,9 +5,18 @@ import math
 import pytest
 from scipy import stats
 
-from repbench.benchmarks.pretraining.studies.claims import claims_table, seed_values
-from repbench.results.leaderboard import welch
+from repbench.analysis.statistics import welch
+from repbench.benchmarks.pretraining.studies.claims import claims_table as _claims_table
+from repbench.benchmarks.pretraining.studies.claims import seed_values as _seed_values
+from tests.conftest import records_of
 
+
+def claims_table(records, *args, **kwargs):
+    return _claims_table(records_of(records), *args, **kwargs)
+
+
+def seed_values(records, *args, **kwargs):
+    return _seed_values(records_of(records), *args, **kwargs)
 
 def _record(method, error, seed, task="mnist", val=None, status="ok", tuned=True, hidden=(800, 800), lr=0.01):
     identity = {"task": task, "method": method, "profile": "standard", "stage": "final", "replicate": seed,

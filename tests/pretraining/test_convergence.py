@@ -5,8 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from repbench.benchmarks.pretraining.studies.convergence import convergence_table, curves, epochs_to, plot
+from repbench.benchmarks.pretraining.studies.convergence import convergence_table, epochs_to, plot
+from repbench.benchmarks.pretraining.studies.convergence import curves as _curves
+from tests.conftest import records_of
 
+
+def curves(records, *args, **kwargs):
+    return _curves(records_of(records), *args, **kwargs)
 
 def _record(method, val_error, recon, profile="standard", stage="final", status="ok", params=None, seed=0,
             tuning=None):

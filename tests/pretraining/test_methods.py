@@ -106,12 +106,12 @@ def test_mean_field_cd_is_reba_with_unit_derivatives_in_training(registry):
 
 
 def test_records_keep_per_epoch_curves(registry):
-    from repbench.run.cell import ExecOptions, execute_cell
-    from repbench.run.planning import plan
+    from repbench.run.cell import CellOptions, run_cell
+    from repbench.run.planning import expand_cells
 
     grid = {"pretrain_epochs": ["3"], "finetune_epochs": ["4"], "hidden": ["32x16"]}
-    record = execute_cell(plan(registry, "quick", ["digits"], ["dbn-cd-mf"], grid, seeds=1)[0],
-                          ExecOptions(device="cpu"))
+    record = run_cell(expand_cells(registry, "quick", ["digits"], ["dbn-cd-mf"], grid, seeds=1)[0],
+                          CellOptions(device="cpu"))
     assert record["status"] == "ok", record["reason"]
     curves = record["curves"]
     assert [len(curves[f"recon_err_l{i}"]) for i in (1, 2)] == [3, 3] and len(curves["val_error"]) == 4
