@@ -7,7 +7,7 @@ API: `repbench.run(...)` (a `RunResult`), `repbench.load_results(...)` and `repb
 The package is built in floors, each a folder that imports only from the floors below it (a test checks):
 `plugins/` (parameters, the Task/Method/Kind/Metric contract, profiles, the registry) -> `data/` (data root,
 public data files) -> `analysis/` (statistics, figure helpers) -> `results/` (the record, the store, the
-leaderboard, the results page) -> `run/` (planning, tuning, running cells, executors, checkpoints) ->
+leaderboard, the results page) -> `execution/` (planning, tuning, running cells, executors, checkpoints) ->
 `studies/` (the Study base and its facade) -> `api.py` -> `cli.py`.
 """
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import pandas as pd
 
+from repbench.execution.batch import RunOptions, RunResult, execute
+from repbench.execution.planning import Plan, Sweep, make_plan
 from repbench.plugins.registry import discover
 from repbench.results.frames import load_records, tidy
 from repbench.results.leaderboard import table_of
 from repbench.results.record import Record
-from repbench.run.batch import RunOptions, RunResult, execute
-from repbench.run.planning import Plan, Sweep, make_plan
 
 __all__ = ["RunOptions", "RunResult", "Sweep", "leaderboard", "load_records", "load_results", "plan", "run"]
 
@@ -53,7 +53,7 @@ def run(
     store one record per cell, rewrite the leaderboard files, and return the run's records, counts and tuning
     choices (`RunResult`; `.frame` is the tidy DataFrame).
 
-    `tune=N` (default: the profile's) first runs N tuning trials per task x method (repbench/run/tuning.py) and
+    `tune=N` (default: the profile's) first runs N tuning trials per task x method (repbench/execution/tuning.py) and
     then the final seeds with each winner; `trial_params` (e.g. {"finetune_epochs": 10}) shorten the trials'
     schedule, the same for every method. `options` are `RunOptions` fields: jobs, executor, scheduler,
     timeout, device, force, results, plugin_paths, progress, checkpoint_every, threads. With jobs >= 1 cells

@@ -13,15 +13,15 @@ from typing import Any
 import click
 
 from repbench.data.paths import results_dir
+from repbench.execution.batch import RunOptions, RunResult, execute
+from repbench.execution.checkpoints import DEFAULT_EVERY_S
+from repbench.execution.dask import DaskUnavailable
+from repbench.execution.planning import PlannedCell, Sweep, parse_grid
 from repbench.plugins.base import Component, Task
 from repbench.plugins.params import Param, ParamError, did_you_mean
 from repbench.plugins.profiles import PROFILES
 from repbench.plugins.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
 from repbench.results.store import ResultStore
-from repbench.run.batch import RunOptions, RunResult, execute
-from repbench.run.checkpoints import DEFAULT_EVERY_S
-from repbench.run.dask import DaskUnavailable
-from repbench.run.planning import PlannedCell, Sweep, parse_grid
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 plugin_path_option = click.option(
@@ -532,7 +532,7 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
     """Run what a paper needs (NAME: golovko2016, beniaguev2021, jaiswal2020; files in benchmarks/recipes/):
     its runs with their grids, seeds and tuning budget, then its studies. Resumable like `run`."""
     from repbench import api
-    from repbench.run import recipes
+    from repbench.execution import recipes
 
     try:
         recipe = recipes.load(name)
@@ -571,7 +571,7 @@ def check(names: tuple[str, ...], device: str, plugin_paths: tuple[str, ...]) ->
     """The free smoke test of plugins (NAMES: tasks or methods; default: every registered one): each method
     runs a few steps on a tiny compatible task, each task with a cheap method, and a finished record with every
     declared metric finite must come out. Exits 1 when any check fails."""
-    from repbench.run.check import checks, run_check
+    from repbench.execution.check import checks, run_check
 
     registry = discover(plugin_paths)
     try:

@@ -17,10 +17,12 @@ from tests.conftest import TOY
 
 
 def test_run_returns_the_records_and_load_results_reads_them_back(tmp_path, registry):
-    records = repbench.run("toy", ["toy-ok"], profile="quick", grid={"shift": [0.0, 1.0]}, seeds=2, jobs=0,
-                           results=tmp_path, plugin_paths=[str(TOY)], progress=False)
+    result = repbench.run("toy", ["toy-ok"], profile="quick", grid={"shift": [0.0, 1.0]}, seeds=2, jobs=0,
+                          results=tmp_path, plugin_paths=[str(TOY)], progress=False)
+    assert isinstance(result, repbench.RunResult) and len(result.records) == 4 and result.choices == []
+    assert result.summary.ok == 4 and not result.summary.failed and result.exit_code == 0
+    records = result.frame
     assert isinstance(records, pd.DataFrame)
-    assert records.attrs["summary"]["ok"] == 4 and not records.attrs["summary"]["failed"]
     main = records[records["metric"] == "accuracy"]
     assert len(main) == 4 and set(main["method.shift"]) == {0.0, 1.0} and set(main["task.n"]) == {60}
     assert (main["status"] == "ok").all() and (main["code_origin"] == "external").all()  # a file outside the suite
@@ -33,7 +35,7 @@ def test_run_returns_the_records_and_load_results_reads_them_back(tmp_path, regi
     # a second run reuses every finished cell
     again = repbench.run("toy", ["toy-ok"], profile="quick", grid={"shift": "0.0,1.0"}, seeds=2, jobs=0,
                          results=tmp_path, plugin_paths=[str(TOY)], progress=False)
-    assert again.attrs["summary"]["skipped"] == 4
+    assert again.summary.skipped == 4
 
     table = repbench.leaderboard(profile="quick", results=tmp_path, plugin_paths=[str(TOY)])
     ranked = table[(table["metric"] == "accuracy") & (table["origin"] == "ours")]

@@ -1,9 +1,9 @@
 import pytest
 
+from repbench.execution.planning import expand_cells, parse_grid
 from repbench.plugins.params import ParamError
 from repbench.plugins.registry import RegistryError
 from repbench.results.record import Cell
-from repbench.run.planning import expand_cells, parse_grid
 
 
 def test_parse_grid():

@@ -9,8 +9,9 @@ import pytest
 import torch
 
 from repbench import api
+from repbench.execution.checkpoints import Checkpointer
 from repbench.plugins.early_stopping import BestCheckpoint
-from repbench.run.checkpoints import Checkpointer
+from repbench.results.record import Record
 from tests.conftest import TOY
 
 
@@ -21,27 +22,27 @@ def _run(results, marker, **extra):
 
 def _record(results):
     (path,) = (results / "runs" / "quick").glob("toy__toy-resumes__*.json")
-    record = json.loads(path.read_text())
-    return record, {m["name"]: m["value"] for m in record["metrics"]}
+    record = Record.from_dict(json.loads(path.read_text()))
+    return record, record.values
 
 
 def test_a_killed_cell_resumes_from_its_checkpoint_and_gives_the_uninterrupted_record(tmp_path):
     marker, killed, clean = tmp_path / "died", tmp_path / "killed", tmp_path / "clean"
     first = _run(killed, marker, checkpoint_every=1e-9)
-    assert first.attrs["summary"]["failed"], "the worker should have killed itself halfway"
+    assert first.summary.failed, "the worker should have killed itself halfway"
     assert list((killed / "checkpoints").rglob("fold0.pt")), "a killed cell keeps its checkpoint"
 
     _run(killed, marker, checkpoint_every=1e-9)
     record, resumed = _record(killed)
-    assert record["status"] == "ok" and resumed["first_step"] == 10
-    assert record["resumed_from"][0].startswith("fold 0: step 10 (saved ")
-    timings = record["timings"]
-    assert 0 < timings["resumed_s"] < timings["wall_s"], "wall time counts the killed attempt's, up to its checkpoint"
+    assert record.status == "ok" and resumed["first_step"] == 10
+    assert record.resumed_from[0].startswith("fold 0: step 10 (saved ")
+    timings = record.timings
+    assert 0 < timings.resumed_s < timings.wall_s, "wall time counts the killed attempt's, up to its checkpoint"
     assert not (killed / "checkpoints").exists(), "a stored record ends its cell's checkpoints (empty folders too)"
 
     _run(clean, marker)  # the marker exists: this one runs through
     record, uninterrupted = _record(clean)
-    assert uninterrupted["first_step"] == 0 and "resumed_from" not in record and "resumed_s" not in record["timings"]
+    assert uninterrupted["first_step"] == 0 and record.resumed_from is None and record.timings.resumed_s is None
     assert resumed["total"] == uninterrupted["total"]  # the global random states travelled with the checkpoint
 
 
@@ -65,7 +66,7 @@ def test_a_checkpoint_restores_the_global_random_states(tmp_path):
 
 def test_a_resumed_fold_carries_the_wall_time_spent_before_its_checkpoint(tmp_path, monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("repbench.run.checkpoints.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("repbench.execution.checkpoints.time.monotonic", lambda: clock[0])
     killed = Checkpointer(tmp_path / "fold0.pt", {"key": "k"})
     clock[0] += 40
     killed.save({}, "step 4")
@@ -139,8 +140,8 @@ def test_a_checkpoint_that_cannot_be_written_warns_and_the_fit_goes_on(tmp_path)
 
 
 def test_the_fingerprint_covers_the_core_and_the_plugin_family_sources():
+    from repbench.execution.checkpoints import fingerprint
     from repbench.plugins.registry import discover
-    from repbench.run.checkpoints import fingerprint
 
     registry = discover()
     sources = fingerprint("k", (registry.get_task("mnist-rot"), registry.get_method("cai")))["sources"]

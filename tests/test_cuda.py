@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.plugins.base import find_metric
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -41,8 +41,8 @@ def _run(cell) -> dict:
     torch.cuda.reset_peak_memory_stats()
     record = run_cell(cell, CellOptions(device="cuda"))
     # a run cut this short may be no better than chance ("degenerate"), but it trained and was measured
-    assert record["status"] in ("ok", "degenerate"), f"{cell.label}: {record['reason']}\n{record['traceback']}"
-    assert record["metrics"]
+    assert record.status in ("ok", "degenerate"), f"{cell.label}: {record.reason}\n{record.traceback}"
+    assert record.metrics
     return record
 
 
@@ -52,15 +52,15 @@ def test_every_quick_cell_trains_on_the_gpu(registry):
     off_gpu = []
     for cell in cells:
         record = _run(cell)
-        assert record["device"] == "cuda"
-        if cell.method not in CPU_ONLY and not record["memory"]["peak_gpu_mb"]:
+        assert record.device == "cuda"
+        if cell.method not in CPU_ONLY and not record.memory["peak_gpu_mb"]:
             off_gpu.append(cell.label)
     assert not off_gpu, f"these cells used no GPU memory although --device cuda was asked for: {off_gpu}"
 
 
 def _model_metrics(record: dict, declared: tuple) -> dict[str, float]:
     """Every metric but those declared `timed` (wall seconds, throughputs, speed-ups): no seed fixes those."""
-    return {m["name"]: m["value"] for m in record["metrics"]
+    return {m.name: m.value for m in record.metrics
             if not getattr(find_metric(declared, m["name"]), "timed", False)}
 
 

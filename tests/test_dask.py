@@ -2,11 +2,11 @@
 
 import pytest
 
+from repbench.execution.batch import run_cells
+from repbench.execution.cell import CellOptions
+from repbench.execution.executors import DaskExecutor, InlineExecutor
+from repbench.execution.planning import expand_cells
 from repbench.results.store import ResultStore
-from repbench.run.batch import run_cells
-from repbench.run.cell import CellOptions
-from repbench.run.executors import DaskExecutor, InlineExecutor
-from repbench.run.planning import expand_cells
 from tests.conftest import TOY
 
 pytest.importorskip("distributed")
@@ -14,7 +14,7 @@ OPTIONS = CellOptions(device="cpu", plugin_paths=(str(TOY),), threads=1)
 
 
 def _comparable(record):
-    return record["key"], record["seed"], {m["name"]: m["value"] for m in record["metrics"]}, record["status"]
+    return record.key, record.seed, record.values, record.status
 
 
 def test_local_cluster_gives_the_records_of_the_local_executor(registry, tmp_path):
@@ -36,13 +36,13 @@ def test_a_killed_worker_loses_no_finished_cell_and_the_rerun_completes(registry
         first = run_cells([*dies, *quick], store, DaskExecutor(jobs=2), OPTIONS, progress=False)
     # the dead worker's cell fails (Dask may also count a cell it had queued on that worker)
     assert first.failed and all("KilledWorker" in reason for _, reason in first.failed)
-    records = {r["key"]: r["status"] for r in store.records()}
+    records = {r.key: r.status for r in store.records()}
     assert records[dies[0].key] == "failed" and len(records) == 4
     finished = {key for key, status in records.items() if status == "ok"}
     assert len(finished) == first.ok >= 1
     rerun = run_cells([*dies, *quick], store, DaskExecutor(jobs=2), OPTIONS, progress=False)
     assert rerun.skipped == len(finished) and rerun.ok == 4 - len(finished) and not rerun.failed
-    assert all(r["status"] == "ok" for r in store.records())
+    assert all(r.status == "ok" for r in store.records())
 
 
 def test_by_default_dask_retries_a_cell_whose_worker_died(registry, tmp_path):

@@ -8,21 +8,21 @@ import math
 import pytest
 
 from repbench import Baseline, DivergedError, RunContext
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.results import leaderboard as lb
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 
 
 def test_an_mlp_at_lr_10_on_digits_is_degenerate_and_never_ranked(registry):
     broken, fine = (expand_cells(registry, "quick", ["digits"], ["mlp"], {"lr": [lr]}, seeds=1)[0]
                     for lr in ("10", "0.001"))
     bad = run_cell(broken, CellOptions(device="cpu"))
-    assert bad["status"] == "degenerate"
-    assert "no better than the trivial baseline (always the most frequent class)" in bad["reason"]
-    assert bad["validation"]["value"] > bad["validation"]["baseline"] - bad["validation"]["margin"]
-    assert bad["metrics"]  # its numbers are kept and shown
+    assert bad.status == "degenerate"
+    assert "no better than the trivial baseline (always the most frequent class)" in bad.reason
+    assert bad.validation.value > bad.validation.baseline - bad.validation.margin
+    assert bad.metrics  # its numbers are kept and shown
     good = run_cell(fine, CellOptions(device="cpu"))
-    assert good["status"] == "ok" and good["validation"]["value"] < 10
+    assert good.status == "ok" and good.validation.value < 10
     table = lb.aggregate([bad, good])
     main = table[table["metric"] == "test_error"].set_index("method_params")
     assert main["n_degenerate"].tolist().count(1) == 1

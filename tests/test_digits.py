@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 import torch
 
+from repbench.execution.cell import CellOptions, fit_seeded, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.plugins.base import RunContext
-from repbench.run.cell import CellOptions, fit_seeded, run_cell
-from repbench.run.planning import expand_cells
 
 
 def _main(record):
-    assert record["status"] == "ok", record["reason"]
-    return next(m["value"] for m in record["metrics"] if m["is_main"])
+    assert record.status == "ok", record.reason
+    return next(m.value for m in record.metrics if m.is_main)
 
 
 @pytest.mark.parametrize(("method", "ceiling"), [("logreg", 6.0), ("mlp", 6.0)])
@@ -35,7 +35,7 @@ def test_split_is_fixed_stratified_and_disjoint(registry):
 
 def test_seeded_mlp_runs_are_bit_identical(registry):
     cell = expand_cells(registry, "quick", ["digits"], ["mlp"], {"max_epochs": ["5"]}, seeds=1)[0]
-    assert run_cell(cell, CellOptions(device="cpu"))["metrics"] == run_cell(cell)["metrics"]
+    assert run_cell(cell, CellOptions(device="cpu")).metrics == run_cell(cell).metrics
 
     data = registry.get_task("digits")().load(RunContext(seed=0, profile="quick"))
 

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from repbench.execution.batch import run_cells
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.executors import InlineExecutor, ProcessExecutor
+from repbench.execution.planning import expand_cells
 from repbench.results.store import ResultStore
-from repbench.run.batch import run_cells
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.executors import InlineExecutor, ProcessExecutor
-from repbench.run.planning import expand_cells
 from tests.conftest import TOY
 
 
@@ -26,13 +26,13 @@ def test_failures_are_isolated_across_processes(registry, tmp_path):
     options = CellOptions(device="cpu", timeout_s=4, plugin_paths=(str(TOY),))
     summary = run_cells(cells, store, ProcessExecutor(jobs=2), options, progress=False)
 
-    by_method = {r["identity"]["method"]: r for r in store.records()}
-    assert by_method["toy-ok"]["status"] == "ok"
-    assert {m["name"] for m in by_method["toy-ok"]["metrics"]} == {"accuracy", "margin", "fit_calls"}
-    assert by_method["toy-raises"]["reason"] == "RuntimeError: boom: this method always fails"
-    assert "Traceback" in by_method["toy-raises"]["traceback"]
-    assert by_method["toy-nan"]["reason"].startswith("diverged: loss became nan")
-    assert by_method["toy-sleeps"]["reason"] == "timeout: exceeded 4 s"
+    by_method = {r.method: r for r in store.records()}
+    assert by_method["toy-ok"].status == "ok"
+    assert {m.name for m in by_method["toy-ok"].metrics} == {"accuracy", "margin", "fit_calls"}
+    assert by_method["toy-raises"].reason == "RuntimeError: boom: this method always fails"
+    assert "Traceback" in by_method["toy-raises"].traceback
+    assert by_method["toy-nan"].reason.startswith("diverged: loss became nan")
+    assert by_method["toy-sleeps"].reason == "timeout: exceeded 4 s"
     assert summary.ok == 1 and len(summary.failed) == 3 and summary.exit_code == 1
 
 
@@ -47,8 +47,8 @@ def test_a_worker_killed_by_a_signal_is_a_failed_cell(registry):
 
     threading.Thread(target=kill_workers, daemon=True).start()
     record = next(ProcessExecutor(jobs=1).run([cell], CellOptions(device="cpu", plugin_paths=(str(TOY),))))
-    assert record["status"] == "failed"
-    assert record["reason"] == "worker process was killed by SIGKILL (out of memory?)"
+    assert record.status == "failed"
+    assert record.reason == "worker process was killed by SIGKILL (out of memory?)"
 
 
 def test_undeclared_metric_and_missing_result_fail_clearly(registry, monkeypatch):
@@ -56,7 +56,7 @@ def test_undeclared_metric_and_missing_result_fail_clearly(registry, monkeypatch
     toy = registry.get_task("toy")
     monkeypatch.setattr(toy, "evaluate", lambda self, method, ctx: {"accuracy": 1.0, "bogus": 2.0})
     record = run_cell(cell, CellOptions(device="cpu"))
-    assert record["status"] == "failed" and "undeclared metrics ['bogus']" in record["reason"]
+    assert record.status == "failed" and "undeclared metrics ['bogus']" in record.reason
 
 
 def test_interrupt_keeps_finished_records(registry, tmp_path):
@@ -90,10 +90,10 @@ def test_k_fold_tasks_average_fresh_fits_over_folds(registry, monkeypatch):
     monkeypatch.setattr(toy, "evaluate", lambda self, method, ctx: fitted.append(method) or
                         {"accuracy": 10.0 * (ctx.fold + 1), "margin": 1.0})
     record = run_cell(cell, CellOptions(device="cpu"))
-    assert record["status"] == "ok", record["reason"]
+    assert record.status == "ok", record.reason
     assert folds_seen == [0, 1, 2] and len({id(m) for m in fitted}) == 3
-    assert [f["accuracy"] for f in record["folds"]] == [10.0, 20.0, 30.0]
-    assert {m["name"]: m["value"] for m in record["metrics"]}["accuracy"] == 20.0
+    assert [f["accuracy"] for f in record.folds] == [10.0, 20.0, 30.0]
+    assert record.values["accuracy"] == 20.0
 
 
 def test_a_failing_force_rerun_never_replaces_an_ok_record(registry, tmp_path):
@@ -109,4 +109,4 @@ def test_a_failing_force_rerun_never_replaces_an_ok_record(registry, tmp_path):
     assert store.path(cells[0]).read_text() == good  # the ok record is untouched
     [attempt] = (store.path(cells[0]).parent / "attempts").glob("*.json")
     assert str(attempt) == summary.kept[0] and "asked to fail" in attempt.read_text()
-    assert [r["status"] for r in store.records()] == ["ok"]  # the leaderboard reads the ok record only
+    assert [r.status for r in store.records()] == ["ok"]  # the leaderboard reads the ok record only

@@ -7,7 +7,7 @@ from pathlib import Path
 import repbench
 
 ROOT = Path(repbench.__file__).parent
-FLOORS = ["plugins", "data", "analysis", "results", "run", "studies", "api", "cli"]  # bottom to top
+FLOORS = ["plugins", "data", "analysis", "results", "execution", "studies", "api", "cli"]  # bottom to top
 
 
 def floor(module: str) -> int | None:

@@ -8,9 +8,9 @@ import re
 import subprocess
 import sys
 
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.plugins.registry import discover
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 from tests.conftest import ROOT
 
 GUIDE = (ROOT / "docs" / "plugins.md").read_text()
@@ -23,10 +23,10 @@ def _run(tmp_path, kind: str, task: str, method: str) -> dict:
     registry = discover([path])
     cell = expand_cells(registry, "quick", [task], [method], seeds=1)[0]
     record = run_cell(cell, CellOptions(device="cpu", plugin_paths=(str(path),)))
-    assert record["status"] == "ok", record["reason"]
-    assert record["plugins"]["method"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert record["plugins"]["method"]["origin"] == "external"
-    return {m["name"]: m["value"] for m in record["metrics"]}
+    assert record.status == "ok", record.reason
+    assert record.plugins["method"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert record.plugins["method"]["origin"] == "external"
+    return record.values
 
 
 def test_every_kind_has_an_example():
@@ -63,8 +63,8 @@ def test_pyproject_example_installs_a_traceable_distribution(tmp_path, clean_reg
     registry = discover()
     assert registry.get_method("knn").__module__ == "repbench_knn"
     record = run_cell(expand_cells(registry, "quick", ["digits"], ["knn"], seeds=1)[0], CellOptions(device="cpu"))
-    assert record["status"] == "ok", record["reason"]
-    plugin = record["plugins"]["method"]
+    assert record.status == "ok", record.reason
+    plugin = record.plugins["method"]
     installed = site / "repbench_knn" / "__init__.py"
     assert (plugin["distribution"], plugin["version"]) == ("repbench-knn", "0.1.0")
     assert plugin["sha256"] == hashlib.sha256(installed.read_bytes()).hexdigest()

@@ -2,9 +2,9 @@
 
 import re
 
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.plugins.registry import discover
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -23,8 +23,8 @@ def test_plugin_example_registers_and_runs(tmp_path, clean_registry):
     cell = expand_cells(registry, "quick", ["digits"], ["knn"], seeds=1)[0]
     assert cell.method_params == {"ks": (1, 3)}
     record = run_cell(cell, CellOptions(device="cpu", plugin_paths=(str(tmp_path / "knn.py"),)))
-    assert record["status"] == "ok", record["reason"]
-    assert record["metrics"][0]["value"] < 5.0
+    assert record.status == "ok", record.reason
+    assert record.metrics[0].value < 5.0
 
 
 def test_readme_fits_a_screen_and_links_every_doc_page():

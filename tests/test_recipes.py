@@ -9,8 +9,9 @@ from click.testing import CliRunner
 import repbench
 from repbench import api
 from repbench.cli import main
+from repbench.execution import recipes
 from repbench.plugins.params import ParamError
-from repbench.run import recipes
+from repbench.results.record import Cell, Record, Status, Timings
 from tests.conftest import TOY
 
 TOY_RECIPE = """
@@ -26,7 +27,8 @@ tune = 3
 
 [[study]]
 profiles = ["quick"]
-args = ["list", "tasks"]
+name = "tradeoff"
+options = { probe = "logreg" }
 """
 
 
@@ -43,11 +45,12 @@ def toy_recipes(tmp_path, monkeypatch):
 def test_the_suites_recipes_load_and_plan_their_quick_profile(name, registry):
     recipe = recipes.load(name)
     assert recipe.title and recipe.citation and "quick" in recipe.profiles() and "standard" in recipe.profiles()
-    for run in recipe.runs["quick"]:
-        cells = recipes.plan(run, "quick", [])
-        assert cells and all(not c.done for c in cells)
-        assert [c.cell.key for c in cells if c.stage == "final"] == \
-            [c.key for c in api.plan_run(run.tasks, run.methods, "quick", run.grid, run.seeds)[1]]
+    plan = api.plan(recipe.runs["quick"], "quick")
+    for part, listing in zip(plan.parts, plan.listing({}), strict=True):
+        assert listing and all(not c.done for c in listing)
+        assert [c.cell.key for c in listing if c.stage == "final"] == [c.key for c in part.cells]
+    for step in recipe.studies.get("quick", []):
+        assert step.name in registry.studies
 
 
 def test_dry_run_lists_trials_then_finals_and_a_real_run_finds_them_done(toy_recipes, tmp_path, registry):
@@ -61,7 +64,8 @@ def test_dry_run_lists_trials_then_finals_and_a_real_run_finds_them_done(toy_rec
     finals = [line for line in lines if "[final]" in line]
     assert len(trials) == 3 and all("toy-lr" in line for line in trials)  # toy-ok declares nothing to tune
     assert len(finals) == 2 + 2 and sum("(after tuning)" in line for line in finals) == 2
-    assert "no stored record" in dry.output and "then: repbench list tasks --profile quick" in dry.output
+    assert "no stored record" in dry.output
+    assert "then: repbench study tradeoff --probe logreg --profile quick" in dry.output
 
     repbench.run("toy", ["toy-lr", "toy-ok"], profile="quick", seeds=2, tune=3, jobs=0, results=results,
                  plugin_paths=[str(TOY)], progress=False)
@@ -85,19 +89,20 @@ def test_unknown_recipes_and_keys_are_named(toy_recipes):
 def test_time_estimates_come_from_the_closest_stored_configuration(registry):
     """Other seeds of the same configuration first; then records differing only in tuned parameters (the same
     shift, another lr); then any record of the task and method, marked rough (another shift may cost more)."""
-    run = api.Sweep(("toy",), ("toy-lr",), {"shift": ["0.5"], "lr": ["2.0"]}, 1, 0)
+    plan = api.plan(api.Sweep.of("toy", "toy-lr", {"shift": ["0.5"], "lr": ["2.0"]}, 1, 0), "quick", [str(TOY)])
 
     def estimate(stored):
-        [cell] = recipes.plan(run, "quick", stored, plugin_paths=[str(TOY)])
+        [[cell]] = plan.listing({r.key: r for r in stored})
         return cell
 
     planned = estimate([]).cell.identity()
 
-    def record(key, replicate, **params):
+    def record(wall_s, replicate, **params):
         identity = {**planned, "replicate": replicate, "method_params": {**planned["method_params"], **params}}
-        return {"key": key, "status": "ok", "identity": identity, "timings": {"wall_s": float(len(key))}}
+        cell = Cell.from_identity(identity)
+        return Record(cell.key, cell, cell.seed, Status.OK, timings=Timings(wall_s=wall_s))
 
-    same, other_lr, other_shift = record("a", 9), record("bb", 0, lr=3.0), record("ccc", 0, shift=0.0)
+    same, other_lr, other_shift = record(1.0, 9), record(2.0, 0, lr=3.0), record(3.0, 0, shift=0.0)
     assert (estimate([same, other_lr, other_shift]).estimate_s, estimate([same]).rough) == (1.0, False)
     assert (estimate([other_lr, other_shift]).estimate_s, estimate([other_lr]).rough) == (2.0, False)
     assert (estimate([other_shift]).estimate_s, estimate([other_shift]).rough) == (3.0, True)
@@ -107,27 +112,54 @@ def test_time_estimates_come_from_the_closest_stored_configuration(registry):
 def test_sweeps_share_one_pool_and_a_shared_cell_runs_once(tmp_path, monkeypatch, registry):
     """Untuned cells and tuning trials of every sweep start together; the tuned finals follow; a cell two
     sweeps both ask for (toy-ok, seed 0) runs once."""
-    from repbench import runner
+    from repbench.execution import batch
 
     batches = []
-    real = api.run_cells
+    real = batch.run_cells
 
     def spy(cells, *args, **kwargs):
         batches.append(sorted((c.method, c.stage) for c in cells))
         return real(cells, *args, **kwargs)
 
-    monkeypatch.setattr(api, "run_cells", spy)
-    assert runner.run_cells is real
-    sweeps = [api.Sweep("toy", "toy-ok", seeds=2), api.Sweep("toy", "toy-lr", seeds=1, tune=2),
-              api.Sweep("toy", "toy-ok", seeds=1)]
-    frame = api.run_sweeps(sweeps, profile="quick", jobs=0, results=tmp_path, plugin_paths=[str(TOY)],
-                           progress=False)
+    monkeypatch.setattr(batch, "run_cells", spy)
+    sweeps = [api.Sweep.of("toy", "toy-ok", seeds=2), api.Sweep.of("toy", "toy-lr", seeds=1, tune=2),
+              api.Sweep.of("toy", "toy-ok", seeds=1)]
+    result = batch.execute(api.plan(sweeps, "quick", [str(TOY)]),
+                           api.RunOptions(jobs=0, results=tmp_path, plugin_paths=(str(TOY),), progress=False))
     assert batches == [[("toy-lr", "trial"), ("toy-lr", "trial"), ("toy-ok", "final"), ("toy-ok", "final")],
                        [("toy-lr", "final")]]
-    assert frame.attrs["summary"]["tuning"][0]["trials"] == 2 and frame.attrs["summary"]["ok"] == 5
+    assert len(result.choices[0].group.trials) == 2 and result.summary.ok == 5
 
 
 def test_no_sweeps_is_an_empty_run(tmp_path):
     """A recipe profile with studies but no runs: nothing to run, and no crash on the leaderboard."""
-    frame = api.run_sweeps([], profile="quick", jobs=0, results=tmp_path, progress=False)
-    assert frame.empty and frame.attrs["summary"]["planned"] == 0
+    from repbench.execution import batch
+
+    result = batch.execute(api.plan([], "quick"), api.RunOptions(jobs=0, results=tmp_path, progress=False))
+    assert result.frame.empty and result.summary.planned == 0
+
+
+def _cells(output: str) -> list[str]:
+    """The cell labels a dry run lists, in order."""
+    return [line.split("] ", 1)[1].split("  ")[0] for line in output.splitlines() if line.startswith(("todo", "done"))]
+
+
+def test_dry_runs_and_the_real_run_share_one_planner(toy_recipes, tmp_path, registry):
+    """`repbench run --dry-run`, `repbench reproduce --dry-run` and the run itself: the same cells, in the same
+    order; once the trials ran, both dry runs list exactly the finals the run chose."""
+    runner = CliRunner()
+    results = tmp_path / "results"
+    common = ["--profile", "quick", "--results", str(results), "--plugin-path", str(TOY)]
+    run_args = ["--task", "toy", "--method", "toy-lr", "--method", "toy-ok", "--seeds", "2", "--tune", "3"]
+    before_run = runner.invoke(main, ["run", *run_args, "--dry-run", *common])
+    before_reproduce = runner.invoke(main, ["reproduce", "toypaper", "--dry-run", *common])
+    assert before_run.exit_code == 0 and before_reproduce.exit_code == 0, before_run.output + before_reproduce.output
+    assert _cells(before_run.output) == _cells(before_reproduce.output) and len(_cells(before_run.output)) == 7
+
+    result = repbench.run("toy", ["toy-lr", "toy-ok"], profile="quick", seeds=2, tune=3, jobs=0, results=results,
+                          plugin_paths=[str(TOY)], progress=False)
+    ran = {r.cell.label for r in result.records}
+    after_run = runner.invoke(main, ["run", *run_args, "--dry-run", *common])
+    after_reproduce = runner.invoke(main, ["reproduce", "toypaper", "--dry-run", *common])
+    assert set(_cells(after_run.output)) == set(_cells(after_reproduce.output)) == ran
+    assert {c for c in _cells(before_run.output) if "after tuning" not in c} <= ran

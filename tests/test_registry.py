@@ -7,10 +7,10 @@ import pytest
 
 from repbench import Method, Metric, Task, register_method, register_task
 from repbench.benchmarks.invariance.kind import INVARIANCE
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.plugins.kinds import CLASSIFICATION
 from repbench.plugins.registry import RegistryError, discover
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 from tests.conftest import BROKEN, TOY
 
 
@@ -160,14 +160,14 @@ def test_entry_point_plugin_from_an_installed_distribution(tmp_path, clean_regis
 
     # its results name the distribution and the code that produced them, not repbench's commit alone
     record = run_cell(expand_cells(registry, "quick", ["digits"], ["ep-demo"], seeds=1)[0], CellOptions(device="cpu"))
-    assert record["status"] == "degenerate", record["reason"]  # a majority-class predictor is flagged as one
-    plugin = record["plugins"]["method"]
+    assert record.status == "degenerate", record.reason  # a majority-class predictor is flagged as one
+    plugin = record.plugins["method"]
     installed = site / "repbench_ep_demo" / "__init__.py"
     assert plugin["origin"] == "external" and plugin["distribution"] == "repbench-ep-demo"
     assert plugin["version"] == "0.1"
     assert plugin["sha256"] == hashlib.sha256(installed.read_bytes()).hexdigest()
-    assert record["plugins"]["task"]["origin"] == "suite"
-    assert record["plugins"]["task"]["file"] == "benchmarks/classic/tasks.py"
+    assert record.plugins["task"]["origin"] == "suite"
+    assert record.plugins["task"]["file"] == "benchmarks/classic/tasks.py"
 
 
 def test_toy_plugin_path_loads_once(registry):

@@ -1,11 +1,13 @@
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
+from repbench.results.record import MetricValue, Status
 from repbench.results.store import ResultStore
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 
 
 @pytest.fixture
@@ -16,14 +18,15 @@ def record(registry):
 
 def test_record_carries_identity_metrics_timings_and_provenance(record):
     cell, rec = record
-    assert rec["key"] == cell.key and rec["seed"] == cell.seed and rec["status"] == "ok"
-    assert rec["identity"] == cell.identity()
-    assert set(rec["identity"]) >= {"task", "task_version", "method", "method_version", "profile", "replicate"}
-    main = [m for m in rec["metrics"] if m["is_main"]]
-    assert [m["name"] for m in main] == ["accuracy"] and main[0]["unit"] == "%"
-    assert set(rec["timings"]) == {"load_s", "train_s", "eval_s", "wall_s"}
-    assert rec["memory"]["peak_rss_mb"] > 0
-    prov = rec["provenance"]
+    assert rec.key == cell.key and rec.seed == cell.seed and rec.status is Status.OK and rec.failure is None
+    data = rec.to_dict()
+    assert data["identity"] == cell.identity() and data["status"] == "ok"
+    assert set(data["identity"]) >= {"task", "task_version", "method", "method_version", "profile", "replicate"}
+    main = [m for m in rec.metrics if m.is_main]
+    assert [m.name for m in main] == ["accuracy"] and main[0].unit == "%"
+    assert set(data["timings"]) == {"load_s", "train_s", "eval_s", "wall_s"}
+    assert rec.memory["peak_rss_mb"] > 0
+    prov = rec.provenance
     assert set(prov) >= {"git_commit", "git_dirty", "suite_version", "python", "packages", "cpu", "gpu", "date_utc"}
     assert set(prov["packages"]) >= {"torch", "numpy", "neuron"}
 
@@ -39,11 +42,11 @@ def test_write_is_atomic_and_finished_cells_are_recognised(record, tmp_path, mon
         raise OSError("disk vanished")
 
     monkeypatch.setattr(os, "replace", crash)
-    changed = {**rec, "reason": "should never land"}  # a finished record replacing a finished one
+    changed = replace(rec, reason="should never land")  # a finished record replacing a finished one
     with pytest.raises(OSError, match="disk vanished"):
         store.write(changed)
     monkeypatch.undo()
-    assert json.loads(path.read_text()) == rec  # the old record is intact
+    assert json.loads(path.read_text()) == rec.to_dict()  # the old record is intact
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # and no temporary file is left
 
 
@@ -51,14 +54,14 @@ def test_unserialisable_record_leaves_nothing(record, tmp_path):
     _, rec = record
     store = ResultStore(tmp_path)
     with pytest.raises(ValueError):
-        store.write({**rec, "metrics": [{"value": float("nan")}]})
+        store.write(replace(rec, metrics=[MetricValue("accuracy", float("nan"))]))
     assert list(tmp_path.rglob("*")) == [tmp_path / "runs", tmp_path / "runs" / "quick"]
 
 
 def test_failed_and_corrupt_records_are_not_finished(record, tmp_path):
     cell, rec = record
     store = ResultStore(tmp_path)
-    store.write({**rec, "status": "failed", "reason": "x"})
+    store.write(replace(rec, status=Status.FAILED, reason="x"))
     assert not store.is_finished(cell)
     store.path(cell).write_text("{ truncated")
     with pytest.warns(UserWarning, match="unreadable record"):
@@ -71,5 +74,5 @@ def test_code_provenance_is_the_one_taken_when_the_run_started(registry):
     cell = expand_cells(registry, "quick", ["toy"], ["toy-ok"], seeds=1)[0]
     code = {"git_commit": "f" * 40, "git_dirty": False, "suite_version": "0.0.test"}
     record = run_cell(cell, CellOptions(device="cpu", code=code))
-    assert {k: record["provenance"][k] for k in code} == code
-    assert record["provenance"]["cpu"] and record["provenance"]["packages"]["torch"]
+    assert {k: record.provenance[k] for k in code} == code
+    assert record.provenance["cpu"] and record.provenance["packages"]["torch"]

@@ -21,17 +21,18 @@ def _tune(tmp_path, n=16, **kwargs):
 
 
 def test_tuning_finds_the_known_best_learning_rate(tmp_path, registry):
-    records = _tune(tmp_path)
-    [chosen] = records.attrs["summary"]["tuning"]  # toy-ok declares no search distribution: nothing to tune
-    assert chosen["method"] == "toy-lr" and chosen["finished"] == chosen["trials"] == 16
-    assert abs(math.log10(chosen["params"]["lr"]) + 2.0) < 0.3  # the optimum is lr = 0.01
+    result = _tune(tmp_path)
+    records = result.frame
+    [chosen] = result.choices  # toy-ok declares no search distribution: nothing to tune
+    assert chosen.group.finals[0].method == "toy-lr" and chosen.n_ok == len(chosen.group.trials) == 16
+    assert abs(math.log10(chosen.params["lr"]) + 2.0) < 0.3  # the optimum is lr = 0.01
 
     main = records[records["metric"] == "accuracy"]
     trials = main[main["stage"] == "trial"]
     finals = main[(main["stage"] == "final") & (main["method"] == "toy-lr")]
     assert len(trials) == 16 and trials["seed"].nunique() == 1  # one seed stream: trials differ in lr only
-    assert trials["validation"].max() == chosen["validation"]  # selection used the validation score
-    assert len(finals) == 3 and set(finals["method.lr"]) == {chosen["params"]["lr"]}
+    assert trials["validation"].max() == chosen.score  # selection used the validation score
+    assert len(finals) == 3 and set(finals["method.lr"]) == {chosen.params["lr"]}
     assert set(finals["tune_trials"]) == {16}
 
     table = repbench.leaderboard(profile="quick", results=tmp_path, plugin_paths=[str(TOY)])
@@ -41,13 +42,13 @@ def test_tuning_finds_the_known_best_learning_rate(tmp_path, registry):
     assert "[tuned, 16 trials: lr=" in (tmp_path / "leaderboard.md").read_text()
 
     again = _tune(tmp_path)  # resumable and deterministic: everything is reused, the same winner is picked
-    assert again.attrs["summary"]["skipped"] == 16 + 3 + 3 and again.attrs["summary"]["ok"] == 0
-    assert again.attrs["summary"]["tuning"][0]["params"] == chosen["params"]
+    assert again.summary.skipped == 16 + 3 + 3 and again.summary.ok == 0
+    assert again.choices[0].params == chosen.params
 
 
 def test_a_fixed_grid_value_is_not_tuned(tmp_path, registry):
-    records = _tune(tmp_path, n=4, grid={"lr": [0.5]})
-    assert records.attrs["summary"]["tuning"] == [] and set(records["stage"]) == {"final"}
+    result = _tune(tmp_path, n=4, grid={"lr": [0.5]})
+    assert result.choices == [] and set(result.frame["stage"]) == {"final"}
 
 
 def test_tuning_needs_a_validation_score_and_a_sane_budget(tmp_path, registry, clean_registry):
@@ -80,22 +81,25 @@ def test_search_distributions_draw_valid_values(search):
 
 
 def test_trials_may_run_a_shorter_schedule_that_the_finals_do_not_keep(tmp_path, registry):
-    records = _tune(tmp_path, n=3, trial_params={"shift": 0.25})
+    result = _tune(tmp_path, n=3, trial_params={"shift": 0.25})
+    records = result.frame
     main = records[records["metric"] == "accuracy"]
     trials, finals = main[main["stage"] == "trial"], main[(main["stage"] == "final") & (main["method"] == "toy-lr")]
     assert set(trials["method.shift"]) == {0.25} and set(finals["method.shift"]) == {0.0}
-    assert set(finals["method.lr"]) == {records.attrs["summary"]["tuning"][0]["params"]["lr"]}
+    assert set(finals["method.lr"]) == {result.choices[0].params["lr"]}
 
 
 def test_selection_ranks_by_the_tasks_selection_score_when_a_record_has_one():
     """A task's declared rule (e.g. accuracy minus leakage) outranks the bare validation score."""
-    from repbench.results.record import Cell
-    from repbench.run.tuning import Group, select
+    from dataclasses import replace
+
+    from repbench.execution.tuning import Group, select
+    from repbench.results.record import Cell, Record, Status, Validation
 
     trials = tuple(Cell("toy", "1", {}, "toy-lr", "1", {"lr": lr}, "quick", 0, stage="trial") for lr in (0.1, 0.01))
-    records = {trials[0].key: {"status": "ok", "validation": {"value": 90.0, "selection": 60.0}},
-               trials[1].key: {"status": "ok", "validation": {"value": 85.0, "selection": 84.0}}}
+    records = {t.key: Record(t.key, t, t.seed, Status.OK, validation=Validation("accuracy", value, selection))
+               for t, value, selection in ((trials[0], 90.0, 60.0), (trials[1], 85.0, 84.0))}
     chosen = select(Group((), trials, ("lr",)), records, higher_is_better=True)
     assert chosen.params == {"lr": 0.01} and chosen.score == 84.0
-    del records[trials[1].key]["validation"]["selection"], records[trials[0].key]["validation"]["selection"]
+    records = {k: replace(r, validation=replace(r.validation, selection=None)) for k, r in records.items()}
     assert select(Group((), trials, ("lr",)), records, higher_is_better=True).params == {"lr": 0.1}

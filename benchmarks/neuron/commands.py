@@ -58,7 +58,7 @@ def simulate(cell, seconds, jobs, executor, scheduler, seed, trial_ms, trials_pe
     """Simulate a dataset of the neuron family into the data root ($REPBENCH_DATA or ./data), then print its
     validation beside the statistics of the authors' own simulation script."""
     from repbench.benchmarks.neuron.data.dataset import Dataset, DatasetError, DatasetSpec, generate
-    from repbench.run.dask import DaskUnavailable
+    from repbench.execution.dask import DaskUnavailable
 
     spec = DatasetSpec(cell=cell, seed=seed, trial_ms=trial_ms, trials_per_chunk=trials_per_chunk,
                        morphology=str(Path(morphology).resolve()) if morphology else None, model=model,

@@ -14,9 +14,9 @@ import os
 
 import pytest
 
+from repbench.execution.cell import CellOptions, run_cell
+from repbench.execution.planning import expand_cells
 from repbench.plugins.registry import discover
-from repbench.run.cell import CellOptions, run_cell
-from repbench.run.planning import expand_cells
 
 PROFILE = os.environ.get("REPBENCH_BENCH_PROFILE", "quick")
 SEEDS = int(os.environ["REPBENCH_BENCH_SEEDS"]) if os.environ.get("REPBENCH_BENCH_SEEDS") else None
@@ -28,5 +28,5 @@ CELLS = expand_cells(discover(), PROFILE, seeds=SEEDS)
 )
 def test_cell(benchmark, cell):
     record = benchmark.pedantic(run_cell, args=(cell, CellOptions()), rounds=1, iterations=1)
-    benchmark.extra_info["record"] = record
-    assert record["status"] == "ok", record["reason"]
+    benchmark.extra_info["record"] = record.to_dict()
+    assert record.status == "ok", record.reason

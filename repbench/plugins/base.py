@@ -127,7 +127,7 @@ class RunContext:
     device: str = "cpu"
     divergence_factor: float = 1e4  # a loss this many times above its first value (or 1) has diverged
     fold: int = 0  # which resampling `Task.load` prepares, for tasks with `n_folds() > 1`
-    checkpoint: Any = None  # a repbench.run.checkpoints.Checkpointer when the core runs the cell; None: no checkpoints
+    checkpoint: Any = None  # a repbench.execution.checkpoints.Checkpointer when the core runs a cell; else None
     _first_loss: dict[str, float] = field(default_factory=dict, repr=False)
 
     def generator(self, device: str | None = None) -> Any:

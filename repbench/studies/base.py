@@ -23,8 +23,8 @@ from repbench.results.store import ResultStore
 if TYPE_CHECKING:
     import pandas as pd
 
-    from repbench.run.batch import RunResult
-    from repbench.run.planning import Sweep
+    from repbench.execution.batch import RunResult
+    from repbench.execution.planning import Sweep
 
 S = TypeVar("S", bound="type[Study]")
 
@@ -132,8 +132,8 @@ class StudyContext:
     def run_cells(self, sweeps: Sequence[Sweep], profile: str | None = None, **options: Any) -> RunResult:
         """Run cells through the suite's planner and runner (for studies that measure, e.g. an engine's
         speed-up): `options` are `RunOptions` fields (jobs, executor, results, ...)."""
-        from repbench.run.batch import RunOptions, execute
-        from repbench.run.planning import make_plan
+        from repbench.execution.batch import RunOptions, execute
+        from repbench.execution.planning import make_plan
 
         plan = make_plan(self.registry, profile or self.profile, sweeps)
         return execute(plan, RunOptions(**{"progress": False, **options}))

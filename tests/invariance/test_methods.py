@@ -3,6 +3,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
+from repbench.execution.cell import fit_seeded
 from repbench.methods.invariance.blocks import Blocks
 from repbench.methods.invariance.cai import ControllableInvariance
 from repbench.methods.invariance.forgetting import AdversarialForgetting
@@ -11,7 +12,6 @@ from repbench.methods.invariance.plain import PlainNet
 from repbench.methods.invariance.uai import UnsupervisedAdversarialInvariance
 from repbench.methods.invariance.vfae import VariationalFairAutoencoder
 from repbench.plugins.base import RunContext
-from repbench.run.cell import fit_seeded
 
 from .conftest import synthetic
 
@@ -284,7 +284,7 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_model(cls, tmp_p
     from dataclasses import replace
 
     from repbench.benchmarks.invariance.kind import Resampler
-    from repbench.run.checkpoints import Checkpointer
+    from repbench.execution.checkpoints import Checkpointer
 
     def draw(batch, gen):
         s = torch.randint(2, (len(batch),), generator=gen)

@@ -69,8 +69,8 @@ def test_rates_are_compared_only_where_cell_and_inputs_are_the_authors():
 
 def test_quick_runs_only_the_if_control_and_standard_simulates_the_authors():
     from repbench.benchmarks.neuron.tasks import NeuronIF, NeuronNMDA
+    from repbench.execution.planning import expand_cells
     from repbench.plugins.registry import discover
-    from repbench.run.planning import expand_cells
 
     assert NeuronNMDA(**NeuronNMDA.resolve("standard")).spec().model == "authors"
     assert NeuronNMDA(cell_model="demo").spec().model == "demo"  # still there on request

@@ -81,8 +81,8 @@ def test_files_outside_the_published_folders_are_rejected(tmp_path):
 
 
 def test_the_task_scores_a_method_on_the_imported_data(published, tmp_path, monkeypatch, registry):
-    from repbench.run.cell import CellOptions, run_cell
-    from repbench.run.planning import expand_cells
+    from repbench.execution.cell import CellOptions, run_cell
+    from repbench.execution.planning import expand_cells
 
     monkeypatch.setenv("REPBENCH_DATA", str(tmp_path / "data"))
     task = registry.get_task("neuronio")

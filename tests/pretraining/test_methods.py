@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from repbench.execution.cell import fit_seeded
 from repbench.plugins.base import RunContext
-from repbench.run.cell import fit_seeded
 
 FAMILY = ["dbn-cd", "dbn-cd-mf", "dbn-pcd", "dbn-reba", "dbn-hybrid", "sae", "mlp-scratch"]
 SMALL = {"hidden": (32, 32), "pretrain_epochs": 3, "finetune_epochs": 15, "batch_size": 32}
@@ -106,8 +106,8 @@ def test_mean_field_cd_is_reba_with_unit_derivatives_in_training(registry):
 
 
 def test_records_keep_per_epoch_curves(registry):
-    from repbench.run.cell import CellOptions, run_cell
-    from repbench.run.planning import expand_cells
+    from repbench.execution.cell import CellOptions, run_cell
+    from repbench.execution.planning import expand_cells
 
     grid = {"pretrain_epochs": ["3"], "finetune_epochs": ["4"], "hidden": ["32x16"]}
     record = run_cell(expand_cells(registry, "quick", ["digits"], ["dbn-cd-mf"], grid, seeds=1)[0],

@@ -363,7 +363,7 @@ def generate(
 
     from tqdm.auto import tqdm
 
-    from repbench.run.executors import Failure, make_executor
+    from repbench.execution.executors import Failure, make_executor
 
     if not dataset.missing(seconds):
         return []

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from repbench.execution.cell import CellOptions, failed_record, run_cell
 from repbench.results.record import Cell, FailureKind, Record
-from repbench.run.cell import CellOptions, failed_record, run_cell
 
 Results = Generator[tuple[Any, Any], None, None]
 
@@ -108,7 +108,7 @@ def _context() -> mp.context.BaseContext:
     # avoiding both spawn's per-cell import cost and fork's unsafety after torch/OpenMP start threads.
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["repbench.run._preload"])
+        ctx.set_forkserver_preload(["repbench.execution._preload"])
         return ctx
     return mp.get_context("spawn")
 
@@ -178,7 +178,7 @@ class ProcessExecutor(Executor):
 
 def _on_dask_worker(item: Any, fn: Callable[[Any], Any], env: Mapping[str, str] | None) -> Any:
     """A long-lived Dask worker runs many items: the submitting process's REPBENCH_* settings apply within each."""
-    from repbench.run.dask import environment
+    from repbench.execution.dask import environment
 
     with environment(dict(env or {}), "REPBENCH_"):
         return _call(fn, item)
@@ -198,7 +198,7 @@ class DaskExecutor(Executor):
         self.scheduler, self.jobs = scheduler, jobs
 
     def map(self, fn, items, *, timeout_s=None, env=None, key=_default_key) -> Results:
-        from repbench.run.dask import as_completed, dask_client
+        from repbench.execution.dask import as_completed, dask_client
 
         items = list(items)
         if not items:

@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING
 from tqdm.auto import tqdm
 
 from repbench.data.paths import DATA_ENV, data_root, forwarded_env, results_dir
+from repbench.execution.cell import CellOptions
+from repbench.execution.checkpoints import DEFAULT_EVERY_S, drop_checkpoints
+from repbench.execution.executors import DaskExecutor, Executor, make_executor
+from repbench.execution.planning import Plan
+from repbench.execution.tuning import Selection
 from repbench.plugins.device import resolve_device
 from repbench.plugins.params import ParamError
 from repbench.plugins.profiles import get_profile
@@ -21,11 +26,6 @@ from repbench.results.leaderboard import write_leaderboard
 from repbench.results.provenance import code_provenance, usable_cpus
 from repbench.results.record import Cell, FailureKind, Record, Status
 from repbench.results.store import ResultStore
-from repbench.run.cell import CellOptions
-from repbench.run.checkpoints import DEFAULT_EVERY_S, drop_checkpoints
-from repbench.run.executors import DaskExecutor, Executor, make_executor
-from repbench.run.planning import Plan
-from repbench.run.tuning import Selection
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -3,7 +3,7 @@
 
 A `Sweep` is task x method x parameter grid x seeds, tuned first when it has a tuning budget. `make_plan`
 expands sweeps into a `Plan`: the untuned cells and, per tuned group, its tuning trials; once the trials'
-records exist, `Plan.finals` chooses each group's winner (repbench/run/tuning.py) and gives the final cells.
+records exist, `Plan.finals` chooses each group's winner (repbench/execution/tuning.py) and gives the final cells.
 `Plan.listing` is the same plan read against stored records, with each cell's expected time, for dry runs.
 """
 
@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from repbench.execution import tuning
 from repbench.plugins.base import Component, Method, Task
 from repbench.plugins.params import ParamError, did_you_mean
 from repbench.plugins.profiles import get_profile
 from repbench.plugins.registry import Registry, RegistryError
 from repbench.results.record import Cell, Record, canonical_json
-from repbench.run import tuning
 
 
 def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:

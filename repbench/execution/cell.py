@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from repbench.execution.checkpoints import DEFAULT_EVERY_S, Checkpointer, checkpoint_dir, fingerprint
 from repbench.plugins.base import Baseline, DivergedError, Method, Metric, RunContext, Task, find_metric
 from repbench.plugins.device import make_cuda_deterministic, resolve_device
 from repbench.plugins.registry import discover
 from repbench.results.provenance import plugin_provenance, provenance
 from repbench.results.record import Cell, FailureKind, MetricValue, Record, Status, Timings, Validation
-from repbench.run.checkpoints import DEFAULT_EVERY_S, Checkpointer, checkpoint_dir, fingerprint
 
 
 @dataclass(frozen=True)

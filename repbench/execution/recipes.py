@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from repbench.execution.planning import Sweep
 from repbench.plugins.params import ParamError, did_you_mean
-from repbench.run.planning import Sweep
 
 RUN_KEYS = {"profiles", "tasks", "methods", "grid", "seeds", "tune", "trial_set"}
 STUDY_KEYS = {"profiles", "name", "options"}

@@ -4,8 +4,8 @@ Workers hold a copy of the forkserver's 'alive' pipe, so the forkserver would ou
 keep its workers) without the parent-death signal set here.
 """
 
+from repbench.execution.executors import die_with_parent
 from repbench.plugins.registry import discover
-from repbench.run.executors import die_with_parent
 
 die_with_parent()
 discover()

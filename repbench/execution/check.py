@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from repbench.execution.cell import CellOptions, run_cell
 from repbench.plugins.base import Component, Method, Task
 from repbench.plugins.params import did_you_mean
 from repbench.plugins.registry import Registry, RegistryError
 from repbench.results.record import Cell, Record
-from repbench.run.cell import CellOptions, run_cell
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def checks(registry: Registry, names: list[str] | None = None) -> list[Check]:
     for name in names:
         if name in registry.methods:
             method = registry.methods[name]
-            tiny = sorted(t for t, cls in registry.tasks.items() if method.can_solve(cls) and cls.takes_part_in("quick"))
+            tiny = sorted(t for t, c in registry.tasks.items() if method.can_solve(c) and c.takes_part_in("quick"))
             if not tiny:
                 kinds = ", ".join(k.name for k in method.solves)
                 out.append(Check(name, "method", None, f"no task of kind {kinds} takes part in the quick profile"))
