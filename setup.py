@@ -10,5 +10,5 @@ TREES = {"repbench": "repbench", "repbench.benchmarks": "benchmarks", "repbench.
 
 setup(
     package_dir=TREES,
-    packages=[f"{name}.{sub}" if sub else name for name, folder in TREES.items() for sub in ["", *find_packages(folder)]],
+    packages=[f"{name}.{sub}".rstrip(".") for name, folder in TREES.items() for sub in ["", *find_packages(folder)]],
 )

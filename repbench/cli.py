@@ -31,10 +31,6 @@ plugin_path_option = click.option(
     type=click.Path(),
     help=f"Extra plugin file or folder (repeatable; also ${PLUGIN_PATH_ENV}).",
 )
-profile_option = click.option(
-    "--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True,
-    help="Which profile's records (or sizes) the study uses; its outputs carry the profile in their names.",
-)
 results_option = click.option(
     "--results",
     "results",
@@ -167,9 +163,8 @@ def print_summary(blocks: list) -> None:
     console.print(Text(SUMMARY_NOTE))
 
 
-def print_outcome(result: RunResult, profile: str, plugin_paths: Sequence[str]) -> int:
+def print_outcome(result: RunResult, profile: str) -> int:
     """What a run chose, the leaderboard summary, the counts and every failure; returns the exit code."""
-    from repbench import api
     from repbench.results import leaderboard as lb
 
     for choice in result.choices:
@@ -179,8 +174,8 @@ def print_outcome(result: RunResult, profile: str, plugin_paths: Sequence[str]) 
         outcome = f"chose {picked} (validation {choice.score:.4g})" if choice.params else choice.reason
         click.echo(f"tuned {first.task}/{first.method}: {choice.n_ok}/{len(choice.group.trials)} trials "
                    f"finished; {outcome}")
-    print_summary(lb.summary_blocks(api.leaderboard(results=result.results_dir, profile=profile,
-                                                     plugin_paths=plugin_paths)))
+    if result.leaderboard is not None:
+        print_summary(lb.summary_blocks(result.leaderboard[result.leaderboard["profile"] == profile]))
     summary = result.summary
     click.echo(f"{summary.line()}. Records: {result.results_dir / 'runs'}/; leaderboard: "
                f"{result.results_dir / 'leaderboard.csv'} and leaderboard.md")
@@ -317,7 +312,7 @@ def run(
         result = execute(plan, options)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
-    sys.exit(print_outcome(result, profile, plugin_paths))
+    sys.exit(print_outcome(result, profile))
 
 
 @main.command(context_settings=CONTEXT)
@@ -455,8 +450,14 @@ def study_command(cls: type) -> click.Command:
     inputs = ", ".join([*cls.tasks, *cls.methods]) or "any"
     epilog = (f"Family {cls.family}; {'measures' if cls.measures else 'reads the records of: ' + inputs}. Writes "
               + ", ".join(f"results/{o}" for o in cls.outputs)) if cls.outputs else None
-    params = [*profile_option(click.Command("x")).params, *results_option(click.Command("x")).params,
-              *(_option(n, spec) for n, spec in cls.options.items())]
+    params = [
+        click.Option(["--profile"], type=click.Choice(list(PROFILES)), default="standard", show_default=True,
+                     help="Which profile's records (or sizes) the study uses; its outputs carry the profile in their "
+                          "names."),
+        click.Option(["--results"], type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Results folder (default: $REPBENCH_RESULTS or ./results)."),
+        *(_option(n, spec) for n, spec in cls.options.items()),
+    ]
     return click.Command(cls.name, callback=callback, params=params, help=cls.__doc__, epilog=epilog,
                          context_settings=CONTEXT)
 
@@ -554,7 +555,7 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         result = execute(plan, options)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
         fail(str(err))
-    code = print_outcome(result, profile, plugin_paths)
+    code = print_outcome(result, profile)
     if result.summary.interrupted:
         sys.exit(code)  # the studies wait for a finished run
     for step in recipe.studies.get(profile, []):

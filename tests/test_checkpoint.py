@@ -145,6 +145,6 @@ def test_the_fingerprint_covers_the_core_and_the_plugin_family_sources():
 
     registry = discover()
     sources = fingerprint("k", (registry.get_task("mnist-rot"), registry.get_method("cai")))["sources"]
-    for name in ("repbench:training.py", "repbench.methods.invariance:trainer.py",
+    for name in ("repbench:plugins/early_stopping.py", "repbench.methods.invariance:trainer.py",
                  "repbench.benchmarks.invariance:data/images.py"):
         assert name in sources

@@ -12,6 +12,7 @@ from scipy import stats
 
 from repbench import Reported
 from repbench.results import leaderboard as lb
+from repbench.results.record import Record
 
 GOLDEN = Path(__file__).parent / "golden"
 REPORTED = {"toy": (
@@ -26,6 +27,10 @@ EXTERNAL = {"origin": "external", "file": "/home/me/plugins/other.py", "sha256":
 
 
 def _record(method, params, replicate, accuracy, wall, status="ok", commit="abc123def4567890", plugin=SUITE):
+    return Record.from_dict(_raw(method, params, replicate, accuracy, wall, status, commit, plugin))
+
+
+def _raw(method, params, replicate, accuracy, wall, status, commit, plugin):
     metrics = [] if status != "ok" else [
         {"name": "accuracy", "value": accuracy, "unit": "%", "higher_is_better": True, "is_main": True,
          "bounds": [0.0, 100.0]},

@@ -104,6 +104,7 @@ class RunResult:
     summary: RunSummary
     choices: list[Selection]
     results_dir: Path
+    leaderboard: pd.DataFrame | None = None  # the table written to leaderboard.{csv,md}: every stored record
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -163,10 +164,9 @@ def execute(plan: Plan, options: RunOptions) -> RunResult:
                 summary.add(run_cells(finals, store, engine, cell_options, known, options.force, options.progress))
     finally:
         signal.signal(signal.SIGTERM, previous)
-    if options.leaderboard:
-        write_leaderboard(known.values(), plan.registry, store.results_dir)
+    table = write_leaderboard(known.values(), plan.registry, store.results_dir) if options.leaderboard else None
     ran = {cell.key for cell in cells}
-    return RunResult([r for r in known.values() if r.key in ran], summary, choices, store.results_dir)
+    return RunResult([r for r in known.values() if r.key in ran], summary, choices, store.results_dir, table)
 
 
 def _stop(signum: int, frame: object) -> None:

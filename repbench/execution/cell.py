@@ -32,7 +32,7 @@ class CellOptions:
     plugin_paths: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)  # REPBENCH_* settings of the submitting process
     code: dict[str, Any] | None = None  # code_provenance() taken when the run started
-    checkpoints: str | None = None  # root of mid-cell checkpoints (repbench/checkpoint.py); None: none written
+    checkpoints: str | None = None  # root of mid-cell checkpoints (execution/checkpoints.py); None: none
     checkpoint_every_s: float = DEFAULT_EVERY_S
 
 

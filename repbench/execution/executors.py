@@ -185,7 +185,7 @@ def _on_dask_worker(item: Any, fn: Callable[[Any], Any], env: Mapping[str, str] 
 
 
 class DaskExecutor(Executor):
-    """Items as Dask tasks (repbench/cluster.py): on a LocalCluster of `jobs` workers, or on the cluster behind
+    """Items as Dask tasks (repbench/execution/dask.py): on a LocalCluster of `jobs` workers, or on the cluster behind
     `scheduler`. Results come back to this process, which writes them; an item whose worker dies is retried by
     the scheduler on another worker (up to distributed.scheduler.allowed-failures, 3), then reported as a
     Failure. No per-item timeout: a cluster's own walltime limits apply."""

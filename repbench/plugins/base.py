@@ -339,3 +339,5 @@ class Method(Component):
                 )
         if any(m.main for m in cls.metrics):
             raise TypeError(f"method {cls.name!r}: only tasks declare the main metric")
+        if callable(getattr(cls, "report", None)):  # the name `measurements` had before; it would be ignored
+            raise TypeError(f"method {cls.name!r} defines `report()`: rename it `measurements()`")

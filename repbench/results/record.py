@@ -242,13 +242,14 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
+        cell = Cell.from_identity(data["identity"])
         status = Status(data["status"])
         failure = data.get("failure")
         kind = FailureKind(failure) if failure else None
         if kind is None and not status.finished:  # a failure recorded before records said what kind it was
             kind = FailureKind.from_reason(data.get("reason"))
         return cls(
-            key=data["key"], cell=Cell.from_identity(data["identity"]), seed=data["seed"], status=status,
+            key=data["key"], cell=cell, seed=data.get("seed", cell.seed), status=status,
             reason=data.get("reason"), traceback=data.get("traceback"),
             failure=kind,
             metrics=[MetricValue.from_dict(m) for m in data.get("metrics") or []],

@@ -4,6 +4,8 @@ it never imports the command line or an executor."""
 
 from repbench.analysis.figures import error_bars, reference_lines, save_figure, study_paths, write_table
 from repbench.analysis.statistics import ci95, holm, welch
+from repbench.execution.dask import DaskUnavailable
+from repbench.execution.planning import Sweep
 from repbench.plugins.params import Param
 from repbench.plugins.registry import Registry, discover
 from repbench.results.frames import current_protocol
@@ -11,8 +13,9 @@ from repbench.results.record import Record, Status
 from repbench.studies.base import Study, StudyContext, register_study
 
 __all__ = [
-    "Param", "Record", "Status", "Study", "StudyContext", "ci95", "current_protocol", "error_bars", "holm",
-    "plugin_registry", "reference_lines", "register_study", "save_figure", "study_paths", "welch", "write_table",
+    "DaskUnavailable", "Param", "Record", "Status", "Study", "StudyContext", "Sweep", "ci95", "current_protocol",
+    "error_bars", "holm", "plugin_registry", "reference_lines", "register_study", "save_figure", "study_paths",
+    "welch", "write_table",
 ]
 
 

@@ -92,7 +92,7 @@ def test_the_task_scores_a_method_on_the_imported_data(published, tmp_path, monk
     cell = expand_cells(registry, "standard", ["neuronio"], ["ln"], {"steps": ["20"], "window_ms": ["200"],
                                                               "val_every": ["10"]}, seeds=1)[0]
     record = run_cell(cell, CellOptions(device="cpu"))
-    assert record["status"] in ("ok", "degenerate"), record["reason"]
-    names = {m["name"] for m in record["metrics"]}
+    assert record.status in ("ok", "degenerate"), record.reason
+    names = set(record.values)
     assert "spike_auc" in names and "speedup_vs_neuron" not in names  # no NEURON timings for imported data
     assert all(r.comparable for r in task.reported)

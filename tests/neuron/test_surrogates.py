@@ -244,7 +244,7 @@ def test_patience_stops_once_validation_stops_improving(data_dir, monkeypatch):
     data = NeuronIF(seconds=8.0, trial_ms=2000).load(RunContext(seed=0, profile="quick", device="cpu"))
     ctx = RunContext(seed=0, profile="quick", device="cpu")
     method = surrogates.LNMethod(steps=100, window_ms=100, val_every=10, kernel=10, patience=3).fit(data, ctx)
-    report = method.report()
+    report = method.measurements()
     assert report["steps_run"] == 50 and report["selected_step"] == 20 and report["best_val_auc"] == 0.7
 
 
@@ -256,8 +256,8 @@ def test_tcn_records_the_receptive_field_it_trained_with(data_dir):
     ctx = RunContext(seed=0, profile="quick", device="cpu")
     data = NeuronIF(seconds=8.0, trial_ms=2000).load(ctx)
     small = {"steps": 2, "window_ms": 100, "val_every": 1, "width": 2}
-    assert TCNMethod(**small, depth=3, receptive_field=30).fit(data, ctx).report()["receptive_field_ms"] == 30
-    paper_rule = TCNMethod(**small, depth=2, kernel_first=5, kernel_rest=3).fit(data, ctx).report()
+    assert TCNMethod(**small, depth=3, receptive_field=30).fit(data, ctx).measurements()["receptive_field_ms"] == 30
+    paper_rule = TCNMethod(**small, depth=2, kernel_first=5, kernel_rest=3).fit(data, ctx).measurements()
     assert paper_rule["receptive_field_ms"] == 5 + 2
 
 
@@ -276,8 +276,8 @@ def test_loss_weights_move_geometrically_and_the_record_shows_where_they_ended(d
     ctx = RunContext(seed=0, profile="quick", device="cpu")
     data = task.load(ctx)
     fixed = dict(steps=20, window_ms=100, val_every=20, kernel=20)
-    fading = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.0).fit(data, ctx).report()
-    constant = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.02).fit(data, ctx).report()
+    fading = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.0).fit(data, ctx).measurements()
+    constant = LNMethod(**fixed, soma_weight=0.02, soma_weight_final=0.02).fit(data, ctx).measurements()
     # over the last 10 % of the steps the fading weight averages 0.001, the constant one 0.02
     assert 0 < fading["end_soma_to_spike_loss"] < constant["end_soma_to_spike_loss"] / 10
 

@@ -70,7 +70,7 @@ class ToyOk(_Centroid):
 
     metrics = (Metric("fit_calls", higher_is_better=False),)
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         return {"fit_calls": 1.0}
 
 
@@ -168,5 +168,5 @@ class ToyResumes(_Centroid):
         self.total_ = total
         return super().fit(data, ctx)
 
-    def report(self) -> dict[str, float]:
+    def measurements(self) -> dict[str, float]:
         return {"total": self.total_, "first_step": float(self.first_step_)}

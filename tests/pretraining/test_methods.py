@@ -34,8 +34,8 @@ def test_every_method_learns_and_reports(registry, digits, name):
 
 @pytest.mark.parametrize("name", ["dbn-cd", "dbn-reba", "sae"])
 def test_pretraining_reduces_reconstruction_error(registry, digits, name):
-    untrained = _fit(registry, name, digits, pretrain_epochs=0, finetune_epochs=1).report()["recon_err_l1"]
-    trained = _fit(registry, name, digits, pretrain_epochs=5, finetune_epochs=1).report()["recon_err_l1"]
+    untrained = _fit(registry, name, digits, pretrain_epochs=0, finetune_epochs=1).measurements()["recon_err_l1"]
+    trained = _fit(registry, name, digits, pretrain_epochs=5, finetune_epochs=1).measurements()["recon_err_l1"]
     assert trained < 0.7 * untrained
 
 
@@ -112,9 +112,8 @@ def test_records_keep_per_epoch_curves(registry):
     grid = {"pretrain_epochs": ["3"], "finetune_epochs": ["4"], "hidden": ["32x16"]}
     record = run_cell(expand_cells(registry, "quick", ["digits"], ["dbn-cd-mf"], grid, seeds=1)[0],
                           CellOptions(device="cpu"))
-    assert record["status"] == "ok", record["reason"]
-    curves = record["curves"]
+    assert record.status == "ok", record.reason
+    curves = record.curves
     assert [len(curves[f"recon_err_l{i}"]) for i in (1, 2)] == [3, 3] and len(curves["val_error"]) == 4
     assert curves["recon_err_l1"][-1] < curves["recon_err_l1"][0]  # pretraining lowers the error
-    assert min(curves["val_error"]) == pytest.approx(next(m["value"] for m in record["metrics"]
-                                                          if m["name"] == "val_error"))
+    assert min(curves["val_error"]) == pytest.approx(record.values["val_error"])

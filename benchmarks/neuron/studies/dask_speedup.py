@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from repbench.execution.dask import DaskUnavailable
-from repbench.execution.planning import Sweep
-from repbench.studies import Study, StudyContext, register_study, study_paths, write_table
+from repbench.studies import DaskUnavailable, Study, StudyContext, Sweep, register_study, study_paths, write_table
 
 GRID = Sweep.of("digits", "mlp", {"hidden": ["64", "128", "256", "64x64"]}, seeds=2)  # 8 cells of a few seconds
 
