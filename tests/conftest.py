@@ -23,6 +23,12 @@ def registry():
     return discover([TOY])
 
 
+@pytest.fixture(scope="session")
+def mechanisms_cache(tmp_path_factory):
+    """A temporary cache of the neuron family's compiled mechanisms for the session (never the data root's)."""
+    return tmp_path_factory.mktemp("mechanisms")
+
+
 @pytest.fixture
 def clean_registry():
     """Undo registrations a test makes on the process-wide registry. The suite's plugins are loaded first:

@@ -147,6 +147,7 @@ class MnistRot(RotatedDigits):
     angle drawn from {-45, -22.5, 0, 22.5, 45} degrees; s = the angle class."""
 
     profiles = {"standard": {}, "paper": {}}
+    smoke = {"probe_max_train": 500}
 
     def missing_data(self) -> list[str]:
         return missing_mnist()

@@ -121,7 +121,7 @@ class NeuronTask(SurrogateTask):
         "standard": {"fixed_dt": 0.1, "seconds": 1800.0, "test_fraction": 0.4},
         "paper": {"seconds": 60000.0},  # the authors' CVODE; ~10,000 six-second simulations: a cluster job
     }
-    smoke = {"cell_model": "demo", "seconds": 40.0, "trial_ms": 2000}  # `repbench check`: runs, means nothing
+    smoke = {"cell_model": "demo", "seconds": 20.0, "trial_ms": 2000}  # `repbench check`: runs, means nothing
     def spec(self):
         """The dataset this task reads (data/dataset.py: imported here, at run time, with the simulator)."""
         from repbench.benchmarks.neuron.data.dataset import DatasetSpec

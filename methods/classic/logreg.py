@@ -24,6 +24,7 @@ class LogReg(Method):
         ),
         "max_iter": Param(1000, "L-BFGS iterations", low=10),
     }
+    smoke = {"Cs": (1.0,), "max_iter": 10}
 
     def fit(self, data: ClassificationData, ctx) -> LogReg:
         best = -np.inf

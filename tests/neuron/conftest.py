@@ -5,12 +5,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(scope="session")
-def mechanisms_cache(tmp_path_factory):
-    """A temporary mechanisms cache for the session (never the data root's)."""
-    return tmp_path_factory.mktemp("mechanisms")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def mechanisms(mechanisms_cache):
     """Compile the family's mechanisms once per test session and load them into this process."""
