@@ -33,7 +33,8 @@ from repbench.plugins.base import Component, Method, Task
 from repbench.plugins.params import did_you_mean
 
 PLUGIN_PACKAGES = ("repbench.benchmarks", "repbench.methods")
-ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods", "command": "repbench.commands"}
+ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods", "study": "repbench.studies",
+                      "command": "repbench.commands"}
 PLUGIN_PATH_ENV = "REPBENCH_PLUGIN_PATH"
 STUDIES_FOLDER = "studies"  # a family's sub-package whose modules are study plugins
 
@@ -263,9 +264,12 @@ def discover(extra_paths: Iterable[str | Path] = ()) -> Registry:
             REGISTRY._loaded.add(key)
             dist = getattr(ep.dist, "name", "?")
             obj = _try(ep.name, f"entry point {ep.value} in {group} ({dist})", ep.load)
-            if role != "command" and isinstance(obj, type) and issubclass(obj, Component) \
+            if role in ("task", "method") and isinstance(obj, type) and issubclass(obj, Component) \
                     and obj.name not in REGISTRY.table(role):
                 _try(ep.name, f"entry point {ep.value}", lambda o=obj, r=role: REGISTRY.add(r, o))
+            elif role == "study" and isinstance(obj, type) and getattr(obj, "name", "") \
+                    and obj.name not in REGISTRY.studies:  # a Study class its module did not register itself
+                _try(ep.name, f"entry point {ep.value}", lambda o=obj: (o.check_declaration(), REGISTRY.add_study(o)))
 
     for path in plugin_files([*env_plugin_paths(), *extra_paths]):
         key = f"file:{path.resolve()}"
