@@ -30,7 +30,6 @@ def data_root(tmp_path_factory, mechanisms_cache):
     return root
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # a few steps do not converge
 @pytest.mark.parametrize("check", CHECKS, ids=[f"{c.role}-{c.plugin}" for c in CHECKS])
 def test_every_registered_plugin_passes_its_smoke_test(check, data_root, monkeypatch):
     monkeypatch.setenv("REPBENCH_DATA", str(data_root))

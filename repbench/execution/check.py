@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,8 @@ def run_check(registry: Registry, check: Check, device: str = "cpu", plugin_path
     """Run one smoke cell in this process (so a plugin from --plugin-path is checked the same way)."""
     if check.cell is None or check.skip:
         return Outcome(check, None, ())
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*\bconverge")  # a few steps are not meant to converge
         options = CellOptions(device=device, threads=None, plugin_paths=plugin_paths,
                               checkpoints=str(Path(scratch) / "checkpoints"))
         record = run_cell(check.cell, options)
