@@ -18,7 +18,7 @@ from repbench.plugins.base import Baseline, DivergedError, Kind, Method, Metric,
 from repbench.plugins.early_stopping import BestCheckpoint
 from repbench.plugins.kinds import CLASSIFICATION, ClassificationData
 from repbench.plugins.params import Choice, LogUniform, Param, Uniform
-from repbench.plugins.registry import register_command, register_method, register_task
+from repbench.plugins.registry import register_command, register_method, register_study, register_task
 
 __version__ = "0.1.0"
 
@@ -62,7 +62,7 @@ _LAZY = {  # loaded on first use (they need pandas), so plugins and `repbench li
     "run": "repbench.api", "plan": "repbench.api", "load_results": "repbench.api", "load_records": "repbench.api",
     "leaderboard": "repbench.api", "RunOptions": "repbench.api", "RunResult": "repbench.api",
     "Sweep": "repbench.api", "Record": "repbench.results.record",
-    "Study": "repbench.studies", "StudyContext": "repbench.studies", "register_study": "repbench.studies",
+    "Study": "repbench.studies", "StudyContext": "repbench.studies",
 }
 
 

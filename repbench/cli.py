@@ -306,7 +306,7 @@ def run(
         plan = api.plan(sweep, profile, plugin_paths)
         if dry_run:
             store = ResultStore(options.results_dir)
-            known = {} if force else {r.key: r for r in store.records()}
+            known = {} if force else store.by_key()
             print_listing(plan.listing(known), store, 1, per_sweep=False)
             return
         result = execute(plan, options)
@@ -432,7 +432,7 @@ def run_study(name: str, profile: str, results: Path | None, options: dict[str, 
     clear message and exit 2, not a traceback."""
     from repbench.studies import StudyContext
 
-    cls = discover(plugin_paths).get_study(name)
+    cls = discover(plugin_paths).get("study", name)
     try:
         ctx = StudyContext.make(cls, profile, results, options)
         written = cls().run(ctx)
@@ -547,7 +547,7 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         plan = api.plan(recipe.runs.get(profile, []), profile, plugin_paths)
         if dry_run:
             store = ResultStore(options.results_dir)
-            print_listing(plan.listing({r.key: r for r in store.records()}), store, jobs, per_sweep=True)
+            print_listing(plan.listing(store.by_key()), store, jobs, per_sweep=True)
             for step in recipe.studies.get(profile, []):
                 opts = "".join(f" --{k.replace('_', '-')} {v}" for k, v in step.options.items())
                 click.echo(f"then: repbench study {step.name}{opts} --profile {profile}")

@@ -150,7 +150,7 @@ def execute(plan: Plan, options: RunOptions) -> RunResult:
         checkpoints=str(store.results_dir / "checkpoints") if options.checkpoint_every > 0 else None,
         checkpoint_every_s=options.checkpoint_every,
     )
-    known = {r.key: r for r in store.records()}  # the one read of the stored records
+    known = store.by_key()  # the one read of the stored records
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _stop)  # `kill` (or a cluster's scheduler) stops as cleanly as Ctrl-C
     choices: list[Selection] = []
@@ -177,7 +177,7 @@ def run_cells(cells: Sequence[Cell], store: ResultStore, executor: Executor, opt
               known: dict[str, Record] | None = None, force: bool = False, progress: bool = True) -> RunSummary:
     """Run the cells without a finished record (all with `force`), writing each record as it arrives and adding
     it to `known` (the stored records by key; read from the store when not given)."""
-    known = {r.key: r for r in store.records()} if known is None else known
+    known = store.by_key() if known is None else known
     todo = [cell for cell in cells if force or not getattr(known.get(cell.key), "finished", False)]
     if force and options.checkpoints:  # forced: from scratch, not from a killed attempt's state
         for cell in todo:
@@ -188,8 +188,8 @@ def run_cells(cells: Sequence[Cell], store: ResultStore, executor: Executor, opt
     try:
         for record in records:
             path = store.write(record)
-            label = record.cell.label
-            if path == store.path(record.cell):
+            label, kept_apart = record.cell.label, path != store.path(record.cell)
+            if not kept_apart:
                 known[record.key] = record
             _drop_checkpoints(record, options)
             if record.status is Status.OK:
@@ -200,7 +200,7 @@ def run_cells(cells: Sequence[Cell], store: ResultStore, executor: Executor, opt
             else:
                 summary.failed.append((label, record.reason or ""))
                 bar.write(f"FAILED {label}: {record.reason}")
-                if path != store.path(record.cell):
+                if kept_apart:
                     summary.kept.append(str(path))
                     bar.write(f"  the earlier ok record is kept; this attempt is stored at {path}")
             bar.set_postfix(ok=summary.ok, failed=len(summary.failed))

@@ -178,6 +178,12 @@ class RunContext:
         return value
 
 
+def summary_line(cls: type) -> str:
+    """A plugin's one-line summary for listings: its `description`, else its docstring's first line."""
+    text = getattr(cls, "description", "") or (cls.__doc__ or "").strip()
+    return text.splitlines()[0] if text else ""
+
+
 class Component:
     """What tasks and methods share: a name, a version, a citation, a parameter schema and profiles.
 
@@ -202,10 +208,7 @@ class Component:
         for key, value in self.hparams.items():
             setattr(self, key, value)
 
-    @classmethod
-    def summary(cls) -> str:
-        text = cls.description or (cls.__doc__ or "").strip()
-        return text.splitlines()[0] if text else ""
+    summary = classmethod(summary_line)
 
     @classmethod
     def takes_part_in(cls, profile: str) -> bool:

@@ -38,7 +38,7 @@ ENTRY_POINT_GROUPS = {"task": "repbench.tasks", "method": "repbench.methods", "s
 PLUGIN_PATH_ENV = "REPBENCH_PLUGIN_PATH"
 STUDIES_FOLDER = "studies"  # a family's sub-package whose modules are study plugins
 
-C = TypeVar("C", bound=type[Component])
+C = TypeVar("C", bound=type)
 T = TypeVar("T")
 
 
@@ -64,12 +64,14 @@ class Registry:
     commands: dict[str, dict[str, object]] = field(default_factory=dict)  # CLI group -> name -> click command
     _loaded: set[str] = field(default_factory=set)
 
-    def table(self, role: str) -> dict[str, type[Component]]:
-        if role not in ("task", "method"):
-            raise ValueError(f"role must be 'task' or 'method', not {role!r}")
-        return self.tasks if role == "task" else self.methods  # type: ignore[return-value]
+    def table(self, role: str) -> dict[str, type]:
+        """The classes of one role: "task", "method" or "study" (a repbench.studies.Study subclass)."""
+        tables = {"task": self.tasks, "method": self.methods, "study": self.studies}
+        if role not in tables:
+            raise ValueError(f"role must be 'task', 'method' or 'study', not {role!r}")
+        return tables[role]  # type: ignore[return-value]
 
-    def add(self, role: str, cls: type[Component]) -> None:
+    def add(self, role: str, cls: type) -> None:
         table = self.table(role)
         old = table.get(cls.name)
         if old is not None and _origin(old) != _origin(cls):
@@ -89,22 +91,11 @@ class Registry:
         if self.unavailable:
             listed = "; ".join(f"{u.name}: {u.error.splitlines()[-1]}" for u in self.unavailable.values())
             broken = f" Some plugins failed to import ({listed})."
+        plural = "studies" if role == "study" else f"{role}s"
         raise RegistryError(
-            f"unknown {role} {name!r}.{hint} Known {role}s: {', '.join(sorted(table)) or 'none'}.{broken}"
-            f" See `repbench list {role}s`."
+            f"unknown {role} {name!r}.{hint} Known {plural}: {', '.join(sorted(table)) or 'none'}.{broken}"
+            f" See `repbench list {plural}`."
         )
-
-    def add_study(self, cls: type) -> None:
-        old = self.studies.get(cls.name)
-        if old is not None and _origin(old) != _origin(cls):
-            raise RegistryError(f"duplicate study name {cls.name!r}: defined by {_origin(old)} and by {_origin(cls)}")
-        self.studies[cls.name] = cls
-
-    def get_study(self, name: str) -> type:
-        if name in self.studies:
-            return self.studies[name]
-        raise RegistryError(f"unknown study {name!r}.{did_you_mean(name, list(self.studies))} Known studies: "
-                            f"{', '.join(sorted(self.studies)) or 'none'}. See `repbench list studies`.")
 
     def get_task(self, name: str) -> type[Task]:
         return self.get("task", name)  # type: ignore[return-value]
@@ -142,6 +133,11 @@ def register_task(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
 def register_method(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
     """Class decorator: `@register_method("mlp")` or `@register_method` (uses the class's `name`)."""
     return _register("method", name_or_cls)
+
+
+def register_study(name_or_cls: str | C | None = None) -> Callable[[C], C] | C:
+    """Class decorator for a repbench.studies.Study: `@register_study("depth")` or `@register_study`."""
+    return _register("study", name_or_cls)
 
 
 def register_command(group: str) -> Callable[[T], T]:
@@ -264,12 +260,9 @@ def discover(extra_paths: Iterable[str | Path] = ()) -> Registry:
             REGISTRY._loaded.add(key)
             dist = getattr(ep.dist, "name", "?")
             obj = _try(ep.name, f"entry point {ep.value} in {group} ({dist})", ep.load)
-            if role in ("task", "method") and isinstance(obj, type) and issubclass(obj, Component) \
-                    and obj.name not in REGISTRY.table(role):
+            plugin_class = isinstance(obj, type) and (issubclass(obj, Component) or role == "study")
+            if role != "command" and plugin_class and getattr(obj, "name", "") and obj.name not in REGISTRY.table(role):
                 _try(ep.name, f"entry point {ep.value}", lambda o=obj, r=role: REGISTRY.add(r, o))
-            elif role == "study" and isinstance(obj, type) and getattr(obj, "name", "") \
-                    and obj.name not in REGISTRY.studies:  # a Study class its module did not register itself
-                _try(ep.name, f"entry point {ep.value}", lambda o=obj: (o.check_declaration(), REGISTRY.add_study(o)))
 
     for path in plugin_files([*env_plugin_paths(), *extra_paths]):
         key = f"file:{path.resolve()}"

@@ -63,6 +63,10 @@ class ResultStore:
             handle.write("\n")
         return path
 
+    def by_key(self) -> dict[str, Record]:
+        """Every readable record by its key: the index a run or a dry run reads once."""
+        return {r.key: r for r in self.records()}
+
     def records(self, profile: str | None = None) -> Iterator[Record]:
         """Every readable record (of one profile if given), in path order; attempts are not records."""
         if not self.runs_dir.is_dir():

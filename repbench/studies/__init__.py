@@ -7,10 +7,10 @@ from repbench.analysis.statistics import ci95, holm, welch
 from repbench.execution.dask import DaskUnavailable
 from repbench.execution.planning import Sweep
 from repbench.plugins.params import Param
-from repbench.plugins.registry import Registry, discover
+from repbench.plugins.registry import Registry, discover, register_study
 from repbench.results.frames import current_protocol
 from repbench.results.record import Record, Status
-from repbench.studies.base import Study, StudyContext, register_study
+from repbench.studies.base import Study, StudyContext
 
 __all__ = [
     "DaskUnavailable", "Param", "Record", "Status", "Study", "StudyContext", "Sweep", "ci95", "current_protocol",

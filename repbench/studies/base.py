@@ -6,16 +6,17 @@ measure). The `repbench study NAME` command, its `--help` and `repbench list stu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from repbench.analysis.figures import study_paths
 from repbench.data.paths import results_dir
+from repbench.plugins.base import summary_line
 from repbench.plugins.params import Param, resolve_params
 from repbench.plugins.profiles import get_profile
-from repbench.plugins.registry import REGISTRY, Registry, discover
+from repbench.plugins.registry import Registry, discover
 from repbench.results.frames import current_protocol, tidy
 from repbench.results.record import Record
 from repbench.results.store import ResultStore
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from repbench.execution.batch import RunResult
     from repbench.execution.planning import Sweep
 
-S = TypeVar("S", bound="type[Study]")
 
 
 class Study:
@@ -52,10 +52,7 @@ class Study:
     def run(self, ctx: StudyContext) -> Path | tuple[Path, ...]:
         raise NotImplementedError
 
-    @classmethod
-    def summary(cls) -> str:
-        text = cls.description or (cls.__doc__ or "").strip()
-        return text.splitlines()[0] if text else ""
+    summary = classmethod(summary_line)
 
     @classmethod
     def check_declaration(cls) -> None:
@@ -65,23 +62,6 @@ class Study:
         if cls.run is Study.run:
             raise TypeError(f"study {cls.name!r} does not implement `run(self, ctx)`")
         resolve_params(f"study {cls.name!r}", cls.options)
-
-
-def register_study(name_or_cls: str | S | None = None) -> Callable[[S], S] | S:
-    """Class decorator: `@register_study("depth")` or `@register_study` (uses the class's `name`)."""
-
-    def decorate(cls: S, name: str | None = None) -> S:
-        if name:
-            cls.name = name
-        if not cls.name:
-            raise TypeError(f"{cls.__module__}.{cls.__qualname__} needs a `name` to be registered as a study")
-        cls.check_declaration()
-        REGISTRY.add_study(cls)
-        return cls
-
-    if isinstance(name_or_cls, type):
-        return decorate(name_or_cls)
-    return lambda cls: decorate(cls, name_or_cls)
 
 
 @dataclass
