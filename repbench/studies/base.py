@@ -17,9 +17,8 @@ from repbench.plugins.base import summary_line
 from repbench.plugins.params import Param, resolve_params
 from repbench.plugins.profiles import get_profile
 from repbench.plugins.registry import Registry, discover
-from repbench.results.frames import current_protocol, tidy
+from repbench.results.frames import current_protocol, load_records, tidy
 from repbench.results.record import Record
-from repbench.results.store import ResultStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,7 +85,7 @@ class StudyContext:
     def all_records(self) -> list[Record]:
         """Every record of the profile, read once."""
         if self._records is None:
-            self._records = list(ResultStore(self.results).records(self.profile))
+            self._records = load_records(self.profile, self.results)
         return self._records
 
     def records(self, tasks: Iterable[str] | None = None, methods: Iterable[str] | None = None,
