@@ -131,14 +131,45 @@ def _run_fold(
 
 
 def _validation_over_folds(folds: list[Validation | None]) -> Validation | None:
+    """The k folds' validation as one: the mean score, baseline and selection, and the noise margin *of that
+    mean* (the folds' validation sets are disjoint, so their noise adds in quadrature: sqrt(sum m_i^2) / k,
+    one fold's margin / sqrt(k) for equal folds), not one fold's margin."""
     if any(v is None for v in folds):
         return None
 
     def mean(name: str) -> float | None:
         return None if getattr(folds[0], name) is None else float(np.mean([getattr(v, name) for v in folds]))
 
+    margin = None if folds[0].margin is None else fold_mean_margin([v.margin for v in folds])
     return replace(folds[0], value=mean("value"), selection=mean("selection"), baseline=mean("baseline"),
-                   margin=mean("margin"))
+                   margin=margin)
+
+
+def fold_mean_margin(margins: list[float]) -> float:
+    """The noise margin of a mean over k disjoint folds, from each fold's margin."""
+    return float(math.sqrt(sum(m * m for m in margins)) / len(margins))
+
+
+def reflag_kfold(record: Record, higher_is_better: bool, commit: str | None) -> bool:
+    """Re-derive a finished k-fold record's degenerate flag with the fold mean's margin, for records written
+    while the margin was the folds' average (one fold's noise, sqrt(k) too wide). Those records kept the
+    average, so the mean's margin is it / sqrt(k) (exact for equal-sized folds). Says what changed in
+    `record.amended`; returns whether anything did."""
+    validation = record.validation
+    if not record.finished or not record.folds or validation is None or validation.margin is None:
+        return False
+    if any(a.get("field") == "validation.margin" for a in record.amended or []):
+        return False  # already amended
+    k = len(record.folds)
+    old_status, old_margin = record.status, validation.margin
+    record.validation = replace(validation, margin=old_margin / math.sqrt(k))
+    reason = degenerate_reason(record.validation, higher_is_better)
+    record.status, record.reason = (Status.DEGENERATE if reason else Status.OK), reason
+    record.amended = [*(record.amended or []), {
+        "field": "validation.margin", "old": old_margin, "new": record.validation.margin,
+        "old_status": old_status.value, "new_status": record.status.value, "by_commit": commit,
+        "why": f"the noise margin of a {k}-fold mean is one fold's / sqrt({k}); the record had one fold's"}]
+    return True
 
 
 def degenerate_reason(validation: Validation | None, higher_is_better: bool) -> str | None:

@@ -194,7 +194,7 @@ class Timings:
 
 
 _WRITTEN_AS_NULL = ("plugins", "validation", "curves")  # written even when empty (older records may lack them)
-_ONLY_WHEN_SET = ("folds", "resumed_from", "failure")
+_ONLY_WHEN_SET = ("folds", "resumed_from", "failure", "items", "amended")
 
 
 @dataclass
@@ -210,7 +210,9 @@ class Record:
     k-fold tasks). `timings` are seconds; `memory` holds `peak_rss_mb` and `peak_gpu_mb` (MiB); `device` and
     `threads` are where it ran; `plugins` the task's and method's source (file, sha256, origin), `provenance`
     the commit, package versions, hardware and date; `started_utc` when it began; `resumed_from` the
-    checkpoints of killed attempts it continued.
+    checkpoints of killed attempts it continued; `items` names the file beside it that keeps per-test-item
+    scores (what paired comparisons resample); `amended` lists corrections made after it was written (field,
+    old and new value, why, by which commit).
     """
 
     key: str
@@ -230,6 +232,8 @@ class Record:
     curves: dict[str, list[float]] | list[dict[str, list[float]]] | None = None
     folds: list[dict[str, float]] | None = None
     resumed_from: list[str] | None = None
+    items: dict[str, Any] | None = None
+    amended: list[dict[str, Any]] | None = None
     started_utc: str | None = None
     provenance: dict[str, Any] | None = None
     schema: int = SCHEMA
@@ -256,7 +260,8 @@ class Record:
             timings=Timings.from_dict(data.get("timings")), memory=dict(data.get("memory") or {}),
             device=data.get("device"), threads=data.get("threads"), plugins=data.get("plugins"),
             validation=Validation.from_dict(data.get("validation")), curves=data.get("curves"),
-            folds=data.get("folds"), resumed_from=data.get("resumed_from"), started_utc=data.get("started_utc"),
+            folds=data.get("folds"), resumed_from=data.get("resumed_from"), items=data.get("items"),
+            amended=data.get("amended"), started_utc=data.get("started_utc"),
             provenance=data.get("provenance"), schema=data.get("schema", SCHEMA),
             _absent=frozenset(k for k in (*_WRITTEN_AS_NULL, "failure") if k not in data),
         )
@@ -272,6 +277,7 @@ class Record:
         }
         values = {"plugins": self.plugins, "validation": self.validation.to_dict() if self.validation else None,
                   "curves": self.curves, "folds": self.folds, "resumed_from": self.resumed_from,
+                  "items": self.items, "amended": self.amended,
                   "failure": self.failure.value if self.failure and "failure" not in self._absent else None}
         for name, value in values.items():
             if value is not None or (name in _WRITTEN_AS_NULL and name not in self._absent):
