@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,9 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from repbench.analysis.statistics import ci95, holm, sample_std
+from repbench.analysis.statistics import ci95, holm, sample_std, welch
 from repbench.plugins.base import Reported, find_metric
 from repbench.plugins.registry import Registry
 from repbench.results.record import Cell, MetricValue, Record, Status, canonical_json
@@ -201,19 +199,9 @@ def _compare_with_best(table: pd.DataFrame, block: pd.DataFrame, higher_is_bette
     best_values = table.at[best, "_values"]
     others = [i for i in block.index if i != best]
     raw = []
-    for i in others:
-        values = table.at[i, "_values"]
-        if len(values) < 2 or len(best_values) < 2:
-            raw.append(math.nan)  # untestable
-            continue
-        if np.ptp(values) == 0 and np.ptp(best_values) == 0:  # no spread: the t statistic is undefined
-            raw.append(1.0 if values[0] == best_values[0] else 0.0)
-            continue
-        with warnings.catch_warnings():  # one side without spread: scipy warns, the test is still defined
-            warnings.simplefilter("ignore", RuntimeWarning)
-            test = stats.ttest_ind(best_values, values, equal_var=False,
-                                   alternative="greater" if higher_is_better else "less")
-        raw.append(float(test.pvalue))
+    for i in others:  # one-sided: is this configuration worse than the best? (the shared statistics layer)
+        better = welch(best_values, table.at[i, "_values"])
+        raw.append(better.p_one_sided(1 if higher_is_better else -1))
     adjusted = holm(np.array(raw, dtype=float))
     table.at[best, "tied_with_best"] = True
     for i, p in zip(others, adjusted, strict=True):
