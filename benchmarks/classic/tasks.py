@@ -9,6 +9,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 from repbench import Baseline, Metric, Param, Reported, Task, register_task
+from repbench.analysis.statistics import ItemMeans
 from repbench.benchmarks.classic.data import CITATION, N_VAL, load_mnist, missing_mnist
 from repbench.plugins.kinds import CLASSIFICATION, ClassificationData, majority_baseline
 
@@ -31,7 +32,13 @@ class ClassificationTask(Task):
         return data
 
     def evaluate(self, method, ctx) -> dict[str, float]:
-        return {"test_error": error_percent(self.y_test, method.predict(self.X_test))}
+        predicted = method.predict(self.X_test)
+        wrong = np.asarray(predicted) != np.asarray(self.y_test)
+        self.items_ = {"test_error": ItemMeans(100.0 * wrong)}  # per test example: what paired tests resample
+        return {"test_error": error_percent(self.y_test, predicted)}
+
+    def item_scores(self) -> dict:
+        return getattr(self, "items_", {})
 
     def validate(self, method, ctx) -> float:
         X_val, y_val = self.val_

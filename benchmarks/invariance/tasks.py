@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from repbench import Baseline, Metric, Param, Task, info, register_task
+from repbench.analysis.statistics import ItemMeans
 from repbench.benchmarks.classic.data import N_VAL, load_mnist, missing_mnist
 from repbench.benchmarks.invariance.data import images, tabular
 from repbench.benchmarks.invariance.kind import INVARIANCE, InvarianceData
@@ -50,8 +51,15 @@ class InvarianceTask(Task):
                                "may reach before each further point costs one point of y-accuracy", low=0.0),
     }
 
-    def y_accuracy(self, method, X: np.ndarray, y: np.ndarray, s: np.ndarray) -> float:
-        return pct(accuracy_score(y, call_with_s(method.predict, X, s)))
+    def y_accuracy(self, method, X: np.ndarray, y: np.ndarray, s: np.ndarray, keep: str | None = None) -> float:
+        """y-accuracy in %; with `keep`, each item's correctness is kept under that metric name (paired tests)."""
+        correct = np.asarray(call_with_s(method.predict, X, s)) == np.asarray(y)
+        if keep:
+            self.items_ = {**getattr(self, "items_", {}), keep: ItemMeans(100.0 * correct)}
+        return pct(correct.mean())
+
+    def item_scores(self) -> dict:
+        return getattr(self, "items_", {})
 
     def probe(self, method, X: np.ndarray, s: np.ndarray, ctx, probes=None) -> dict[str, float]:
         """Fresh probes trained on the (fixed-draw) training codes, scored on the codes of (X, s)."""
@@ -129,12 +137,14 @@ class RotatedDigits(InvarianceTask):
     def evaluate(self, method, ctx) -> dict[str, float]:
         flat = lambda imgs: imgs.reshape(len(imgs), -1)  # noqa: E731
         y, n = self.y_test_, len(self.y_test_)
-        scores = {"y_acc": self.y_accuracy(method, self.X_test_, y, self.s_test_), **self.probe_scores(method, ctx)}
+        scores = {"y_acc": self.y_accuracy(method, self.X_test_, y, self.s_test_, keep="y_acc"),
+                  **self.probe_scores(method, ctx)}
         nearest = lambda angle: np.full(n, np.abs(np.subtract(images.TRAIN_ANGLES, angle)).argmin())  # noqa: E731
         for angle in images.UNSEEN_ANGLES:  # methods that read s (VFAE) get the nearest training angle's class
             both = np.concatenate([flat(images.rotate(self.I_test_, a)) for a in (angle, -angle)])
             s = np.concatenate([nearest(angle), nearest(-angle)])
-            scores[f"y_acc_pm{angle:.0f}"] = self.y_accuracy(method, both, np.concatenate([y, y]), s)
+            name = f"y_acc_pm{angle:.0f}"
+            scores[name] = self.y_accuracy(method, both, np.concatenate([y, y]), s, keep=name)
         for k in images.DIL_KERNELS:
             name = f"y_acc_{'eroded' if k < 0 else 'dilated'}{abs(k)}"
             scores[name] = self.y_accuracy(method, flat(images.stroke(self.I_test_, k)), y, nearest(0.0))
@@ -203,6 +213,7 @@ class BiasTask(InvarianceTask):
 
         predicted = call_with_s(method.predict, self.X_test_, self.s_test_)
         y, s = self.y_test_, self.s_test_
+        self.items_ = {"y_acc": ItemMeans(100.0 * (np.asarray(predicted) == np.asarray(y)))}
         return {
             "y_acc": pct(accuracy_score(y, predicted)),
             "y_majority": pct(majority_rate(y)),

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from repbench import Baseline, Metric, Param, Reported, Task, info, register_task
+from repbench.analysis.statistics import PairwiseAUC
 from repbench.benchmarks.neuron.kind import NEURON_IO, NeuronIOData, to_trials
 from repbench.benchmarks.neuron.metrics import bootstrap_auc, soma_metrics, spike_metrics
 
@@ -78,6 +79,9 @@ class SurrogateTask(Task):
         method.predict(test.inputs[:1])
         single = time.perf_counter() - start
         sim_ms = len(test) * test.n_bins
+        # per test trial (the resampling unit), what a paired comparison of two models' AUCs needs
+        self.items_ = {"spike_auc": PairwiseAUC.from_scores(np.asarray(prob)[:, self.burn_in_ms:],
+                                                           np.asarray(test.spikes)[:, self.burn_in_ms:])}
         scores = {
             **spike_metrics(np.asarray(prob), test.spikes, self.burn_in_ms),
             **bootstrap_auc(np.asarray(prob), test.spikes, self.burn_in_ms, ctx.rng()),
@@ -90,6 +94,9 @@ class SurrogateTask(Task):
             scores.update(neuron_ms_per_wall_ms=neuron, speedup_vs_neuron=scores["surrogate_ms_per_wall_ms_batched"]
                           / neuron)
         return scores
+
+    def item_scores(self) -> dict:
+        return getattr(self, "items_", {})
 
 
 class NeuronTask(SurrogateTask):

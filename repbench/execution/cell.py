@@ -93,9 +93,9 @@ def failed_record(cell: Cell, options: CellOptions, reason: str, kind: FailureKi
 
 def _run_fold(
     task: Task, method: Method, ctx: RunContext, timings: Timings
-) -> tuple[list[MetricValue], Validation | None, dict[str, list[float]]]:
-    """Load, fit and evaluate one fold: (metrics, validation score and trivial baseline, learning curves);
-    timings add up over folds."""
+) -> tuple[list[MetricValue], Validation | None, dict[str, list[float]], dict[str, Any]]:
+    """Load, fit and evaluate one fold: (metrics, validation score and trivial baseline, learning curves, the
+    test items' scores); timings add up over folds."""
 
     def add(key: str, since: float) -> None:
         setattr(timings, key, (getattr(timings, key) or 0.0) + time.perf_counter() - since)
@@ -113,6 +113,10 @@ def _run_fold(
     add("train_s", t0)
     t0 = time.perf_counter()
     metrics = _metric_entries(task.metrics, task.evaluate(method, ctx), f"task {task.name!r}")
+    items = task.item_scores()
+    unknown = sorted(set(items) - {m.name for m in metrics})
+    if unknown:
+        raise ValueError(f"task {task.name!r} kept item scores of {unknown}, which it did not report")
     metrics += _metric_entries(method.metrics, method.measurements(), f"method {method.name!r}")
     curves = {name: [float(v) for v in values] for name, values in method.curves().items()}
     score, baseline = task.validate(method, ctx), task.baseline(ctx)
@@ -127,7 +131,7 @@ def _run_fold(
         if baseline is not None:
             validation = replace(validation, baseline=baseline.value, baseline_name=baseline.name,
                                  margin=baseline.margin)
-    return metrics, validation, curves
+    return metrics, validation, curves, items
 
 
 def _validation_over_folds(folds: list[Validation | None]) -> Validation | None:
@@ -219,7 +223,7 @@ def run_cell(cell: Cell, options: CellOptions | None = None) -> Record:
         record.device = ctx.device
         seed_everything(cell.seed)
         task = task_cls(**cell.task_params)
-        folds, validations, curves, resumed, earlier_s = [], [], [], [], 0.0
+        folds, validations, curves, items, resumed, earlier_s = [], [], [], [], [], 0.0
         where = checkpoint_dir(options.checkpoints, cell.profile, cell.task, cell.method, cell.key) \
             if options.checkpoints else None
         stamp = fingerprint(cell.key, (task_cls, method_cls)) if where else {}
@@ -227,8 +231,10 @@ def run_cell(cell: Cell, options: CellOptions | None = None) -> Record:
             ctx.fold = fold
             if where:
                 ctx.checkpoint = Checkpointer(where / f"fold{fold}.pt", stamp, options.checkpoint_every_s)
-            metrics, validation, fold_curves = _run_fold(task, method_cls(**cell.method_params), ctx, timings)
+            metrics, validation, fold_curves, fold_items = _run_fold(task, method_cls(**cell.method_params), ctx,
+                                                                     timings)
             folds.append(metrics)
+            items.append(fold_items)
             validations.append(validation)
             curves.append(fold_curves)
             if ctx.checkpoint is not None and ctx.checkpoint.resumed_from:
@@ -246,6 +252,8 @@ def run_cell(cell: Cell, options: CellOptions | None = None) -> Record:
         record.validation = _validation_over_folds(validations)
         reason = degenerate_reason(record.validation, bool(task.main_metric().higher_is_better))
         record.status, record.reason, record.metrics = Status.DEGENERATE if reason else Status.OK, reason, metrics
+        if any(items):
+            record.item_scores = items  # the store writes them beside the record
     except DivergedError as err:
         record.reason, record.failure = f"diverged: {err}", FailureKind.DIVERGED
     except Exception as err:  # noqa: BLE001 - the cell fails, the run goes on

@@ -274,6 +274,13 @@ class Task(Component):
         """Score the fitted method on held-out data; return {metric name: value}."""
         raise NotImplementedError
 
+    def item_scores(self) -> dict[str, Any]:
+        """Called after `evaluate`: per metric name, the test items' scores it can be recomputed from on any
+        resample of the items (`repbench.analysis.statistics.ItemMeans` for a mean of per-item scores,
+        `PairwiseAUC` for an AUC over items), kept beside the record so that two configurations scored on
+        the same items can be compared paired. {}: the task keeps none."""
+        return {}
+
     @classmethod
     def main_metric(cls) -> Metric:
         return next(m for m in cls.metrics if m.main)

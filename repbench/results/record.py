@@ -238,6 +238,8 @@ class Record:
     provenance: dict[str, Any] | None = None
     schema: int = SCHEMA
     _absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # keys an older record lacks
+    # per fold, {metric: ItemScores} of a record just run, until the store writes them beside it (`items`)
+    item_scores: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def start(cls, cell: Cell) -> Record:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
+from repbench.analysis import statistics
 from repbench.data.atomic import atomic_write
 from repbench.results.record import Cell, Record
+
+ITEM_KINDS = {cls.__name__: cls for cls in (statistics.ItemMeans, statistics.PairwiseAUC)}
 
 
 def cell_folder(profile: str, task: str, method: str, key: str) -> Path:
@@ -58,10 +64,51 @@ class ResultStore:
         if not record.finished and path.exists() and getattr(self.read(path), "finished", False):
             stamp = (record.started_utc or "unknown").replace(":", "")
             path = path.parent / "attempts" / f"{path.stem}__{record.status}__{stamp}.json"
+        if record.item_scores and record.finished:  # the per-item scores first: a record never names a missing file
+            record.items = self._write_items(path, record.item_scores)
         with atomic_write(path) as handle:
             json.dump(record.to_dict(), handle, indent=1, sort_keys=True, allow_nan=False)
             handle.write("\n")
         return path
+
+    @staticmethod
+    def _write_items(path: Path, folds: list[dict]) -> dict:
+        """`<record>.items.npz` (compressed): each fold's item scores as arrays named metric/fold/field."""
+        arrays, kinds = {}, {}
+        for fold, scores in enumerate(folds):
+            for metric, items in scores.items():
+                kinds[metric] = type(items).__name__
+                if kinds[metric] not in ITEM_KINDS:
+                    raise TypeError(f"item scores of {metric!r} are a {kinds[metric]}; use one of {sorted(ITEM_KINDS)}")
+                for f in dataclasses.fields(items):
+                    arrays[f"{metric}/{fold}/{f.name}"] = np.asarray(getattr(items, f.name))
+        target = path.with_name(f"{path.stem}.items.npz")
+        with atomic_write(target, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        return {"file": target.name, "kinds": kinds, "folds": len(folds)}
+
+    def item_scores(self, record: Record) -> dict[str, statistics.ItemScores]:
+        """The test items' scores kept beside `record`, per metric ({} if it kept none). A k-fold record's folds
+        are joined (their test items are disjoint) where the metric is a mean of item scores."""
+        if not record.items:
+            return {}
+        path = self.path(record.cell).with_name(record.items["file"])
+        try:
+            with np.load(path) as data:
+                arrays = {name: data[name] for name in data.files}
+        except (OSError, ValueError) as err:
+            warnings.warn(f"ignoring the item scores of {record.key}: {path}: {err}", stacklevel=2)
+            return {}
+        out = {}
+        for metric, kind in record.items["kinds"].items():
+            cls = ITEM_KINDS[kind]
+            folds = [cls(**{f.name: arrays[f"{metric}/{fold}/{f.name}"] for f in dataclasses.fields(cls)})
+                     for fold in range(record.items["folds"])]
+            if len(folds) == 1:
+                out[metric] = folds[0]
+            elif cls is statistics.ItemMeans:
+                out[metric] = cls(np.concatenate([f.scores for f in folds]))
+        return out
 
     def by_key(self) -> dict[str, Record]:
         """Every readable record by its key: the index a run or a dry run reads once."""
