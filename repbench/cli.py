@@ -499,6 +499,33 @@ def report(results: Path | None, profile: str | None, out: Path | None, plugin_p
     click.echo(f"written {write_page(records, discover(plugin_paths), root, out or root / 'report.html')}")
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("papers", nargs=-1)
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
+@results_option
+def claims(papers: tuple[str, ...], profile: str, results: Path | None) -> None:
+    """Test every paper's claims (declared as `[[claim]]` in its recipe) on the profile's records with one set of
+    statistics: the difference with its Student-t interval, paired where the records allow, Holm within each
+    declared family, the smallest detectable difference at the corrected level, an equivalence test against the
+    declared margin, and a verdict (holds / fails / no meaningful difference / inconclusive). Writes
+    RESULTS/claims_<profile>.csv and .md for every paper; PAPERS (recipe names) only narrows what is printed."""
+    from repbench.execution import recipes
+    from repbench.studies.claims import claims_markdown, claims_table, write_claims
+
+    for paper in papers:
+        if paper not in recipes.available():
+            fail(f"unknown paper {paper!r}; papers: {', '.join(recipes.available())}")
+    root = results or results_dir()
+    try:
+        table = claims_table(profile, None, root)
+    except (ValueError, ParamError) as err:
+        fail(str(err))
+    csv, md = write_claims(table, profile, root)
+    shown = table[table["paper"].isin(papers)] if papers else table
+    click.echo(claims_markdown(shown, profile))
+    click.echo(f"written {csv} and {md}")
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
 

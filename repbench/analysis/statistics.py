@@ -284,19 +284,21 @@ class Decision:
 
 
 def decide_family(differences: list[Difference], expected: list[int], margins: list[float],
-                  alpha: float = ALPHA, unit: str = "") -> list[Decision]:
+                  alpha: float = ALPHA, units: list[str] | None = None) -> list[Decision]:
     """Decide a declared family of comparisons together. `expected[i]` is the sign the claim expects for
     differences[i] (+1: a > b; -1: a < b; 0: no difference expected, any significant one fails it); `margins[i]`
     the equivalence margin (NaN: none declared). Holm corrects both the difference and the equivalence tests;
-    the detectable difference is computed at Holm's first-step level alpha / k, the power every member has."""
+    the detectable difference is computed at Holm's first-step level alpha / k, the power every member has.
+    `units[i]` names the unit in the verdict's text ("points" for percentages)."""
     p = np.array([d.p() for d in differences], dtype=float)
     p_eq = np.array([d.p_equivalent(m) for d, m in zip(differences, margins, strict=True)], dtype=float)
     p_holm, p_eq_holm = holm(p), holm(p_eq)
     k = int(np.isfinite(p).sum())
     corrected = alpha / k if k else alpha
     out = []
-    for d, sign, margin, pv, ph, pe, peh in zip(differences, expected, margins, p, p_holm, p_eq, p_eq_holm,
-                                                 strict=True):
+    units = units or [""] * len(differences)
+    for d, sign, margin, unit, pv, ph, pe, peh in zip(differences, expected, margins, units, p, p_holm, p_eq,
+                                                       p_eq_holm, strict=True):
         detectable = d.detectable(corrected)
         if not math.isfinite(ph):
             word, phrase = Verdict.UNTESTABLE, d.test
@@ -306,15 +308,19 @@ def decide_family(differences: list[Difference], expected: list[int], margins: l
             word, phrase = Verdict.FAILS, "fails (the opposite is significant)" if sign else "fails (a difference " \
                                                                                             "is significant)"
         elif math.isfinite(peh) and peh < alpha:
-            word, phrase = Verdict.EQUIVALENT, f"no meaningful difference (within ±{_g(margin)}{unit})"
+            word, phrase = Verdict.EQUIVALENT, f"no meaningful difference (within ±{_amount(margin, unit)})"
         else:
-            word, phrase = Verdict.INCONCLUSIVE, f"inconclusive (could detect {_g(detectable)}{unit})"
+            word, phrase = Verdict.INCONCLUSIVE, f"inconclusive (could detect {_amount(detectable, unit)})"
         out.append(Decision(float(pv), float(ph), float(pe), float(peh), corrected, detectable, word, phrase))
     return out
 
 
-def _g(value: float) -> str:
-    return f"{value:.2g}"
+def _amount(value: float, unit: str) -> str:
+    """0.042, 1 point, 4.4 points, 2.5 ms."""
+    text = f"{value:.2g}" if abs(value) < 10 else f"{value:,.0f}"
+    if not unit:
+        return text
+    return f"{text} {unit[:-1] if unit.endswith('s') and text == '1' else unit}"
 
 
 def rank_p(a, b) -> float:

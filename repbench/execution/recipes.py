@@ -4,7 +4,8 @@ replaces a long command; `--dry-run` lists the cells (the same plan the run exec
 
 A recipe: `title`, `citation`, `[[run]]` tables (`profiles`, and optional `tasks`, `methods`, `grid` of
 {name: [values]}, `seeds`, `tune`, `trial_set` of {name: value}) and `[[study]]` tables (`profiles`, `name`:
-a registered study, and optional `options` of {name: value}).
+a registered study, and optional `options` of {name: value}); the paper's claims as `[[claim]]` tables with
+their equivalence margins in `[margins]` (read by `repbench claims`, see repbench/studies/claims.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Recipe:
     citation: str
     runs: dict[str, list[Sweep]] = field(default_factory=dict)  # profile -> sweeps
     studies: dict[str, list[StudyStep]] = field(default_factory=dict)  # profile -> studies, in order
+    claims: list[dict[str, Any]] = field(default_factory=list)  # `[[claim]]` tables (repbench.studies.claims)
+    margins: dict[str, Any] = field(default_factory=dict)  # `[margins]`: metric or task/metric -> {value, why}
 
     def profiles(self) -> list[str]:
         return sorted(set(self.runs) | set(self.studies))
@@ -56,7 +59,8 @@ def load(name: str) -> Recipe:
     if not path.is_file():
         raise ParamError(f"unknown recipe {name!r}.{did_you_mean(name, available())} Recipes: {', '.join(available())}")
     data = tomllib.loads(path.read_text())
-    recipe = Recipe(name, data.get("title", name), data.get("citation", ""))
+    recipe = Recipe(name, data.get("title", name), data.get("citation", ""), claims=list(data.get("claim", [])),
+                    margins=dict(data.get("margins", {})))
     for i, spec in enumerate(data.get("run", [])):
         unknown = set(spec) - RUN_KEYS
         if unknown:

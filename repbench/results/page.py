@@ -127,6 +127,24 @@ def _study_tables(results: Path) -> list[str]:
     return out
 
 
+CLAIM_COLUMNS = ["paper", "family", "claim", "task", "metric", "diff", "ci_low", "ci_high", "p_holm", "detectable",
+                 "seeds", "seeds_against", "pairing", "verdict_text"]
+
+
+def _claims(results: Path) -> list[str]:
+    """The papers' claims (`repbench claims` writes results/claims_<profile>.csv): the page's first table."""
+    out = []
+    for path in sorted(results.glob("claims_*.csv")):
+        frame = pd.read_csv(path)
+        frame = frame[[c for c in CLAIM_COLUMNS if c in frame.columns]].rename(columns={"verdict_text": "verdict"})
+        out.append(f'<h2 id="{_anchor("claims", path.stem)}">The papers\' claims ({_e(path.stem[7:])} profile)</h2>'
+                   f'<p class="muted">{_e(path.name)}: difference = side minus against with its 95 % interval; '
+                   "Holm p within each family; detectable = smallest difference found with 80 % power at the "
+                   "family's corrected level.</p><div class=scroll>"
+                   + frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", border=0, na_rep="") + "</div>")
+    return out
+
+
 def _figures(results: Path) -> list[str]:
     out = []
     for path in sorted((results / "plots").glob("*.png")) + sorted(results.glob("*/*_sample.png")):
@@ -137,7 +155,7 @@ def _figures(results: Path) -> list[str]:
 
 
 def render(records: list[Record], registry: Registry, results: Path, table: pd.DataFrame) -> str:
-    """The page: contents, one section per leaderboard table, the study tables, the figures."""
+    """The page: the papers' claims, contents, one section per leaderboard table, the study tables, the figures."""
     by_config = _records_by_config(records)
     sections = [(task, profile, setting, block) for task, profile, setting, block in board.blocks(table)]
     toc = "".join(f'<li><a href="#{_anchor(t, p, s)}">{_e(t)} · {_e(p)}{" · " + _e(s) if s else ""}</a></li>'
@@ -148,6 +166,7 @@ def render(records: list[Record], registry: Registry, results: Path, table: pd.D
         "<h1>repbench results</h1>",
         f'<p class="muted">{len(records)} records from {_e(results.resolve())}, commits {_e(", ".join(commits))}; '
         f"page made {now}.</p>",
+        *_claims(results),
         f"<p>{_e(board.LEGEND)}</p>",
         f"<nav><ul>{toc}</ul></nav>",
         *(_leaderboard_section(t, p, s, b, by_config, registry) for t, p, s, b in sections),
