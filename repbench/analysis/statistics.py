@@ -330,3 +330,13 @@ def rank_p(a, b) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def slope_interval(x, y, level: float = 0.95) -> tuple[float, float]:
+    """Least-squares slope of y on x and the half-width of its Student-t interval (n - 2 df); NaN below 3
+    points."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 3 or np.isnan(y).any():
+        return math.nan, math.nan
+    fit = stats.linregress(x, y)
+    return float(fit.slope), float(stats.t.ppf(0.5 + level / 2, len(x) - 2) * fit.stderr)

@@ -98,6 +98,15 @@ class Claim:
         return {"higher": 1, "lower": -1, "same": 0}[self.expect]
 
 
+def margin_of(paper: str, metric: str, task: str | None = None) -> float:
+    """The equivalence margin a paper's recipe declares for `metric` (on `task`, where it declares one)."""
+    margins = recipes.load(paper).margins
+    margin = margins.get(f"{task}/{metric}", margins.get(metric)) if task else margins.get(metric)
+    if margin is None:
+        raise ParamError(f"recipe {paper!r} declares no equivalence margin for {metric!r} in [margins]")
+    return float(margin["value"])
+
+
 def claims_of(name: str, registry: Registry | None = None) -> list[Claim]:
     """The claims declared in recipe `name`, checked against the registry (tasks, methods, metrics)."""
     registry = registry or discover()

@@ -36,16 +36,19 @@ import pandas as pd
 from repbench.studies import (
     Param,
     Record,
+    ResultStore,
     Status,
     Study,
     StudyContext,
     ci95,
+    compare_records,
+    decide_family,
     error_bars,
-    holm,
+    margin_of,
+    pairing,
     register_study,
     save_figure,
     study_paths,
-    welch,
     write_table,
 )
 
@@ -58,7 +61,6 @@ CLAIMANT = "adv-forgetting"  # the paper's method: its claim is tested against e
 SHIFTED = "y_acc_"  # metrics named y_acc_<shift>: y-accuracy on a shifted test set (unseen angles, MNIST-DIL)
 PROBES = "s_acc_"  # metrics named s_acc_<probe>: one probe's s-accuracy on the representation
 GAPS = {"dp_diff": "DP gap", "eo_diff": "EO gap"}  # fairness gaps of the predictions, where the task has them
-ALPHA = 0.05
 MIN_SEEDS = 2  # finals a side needs before it is tested (Welch's variance)
 
 
@@ -79,7 +81,7 @@ def seed_rows(records: list[Record], profile: str, probe: str) -> pd.DataFrame:
         values = r.values
         shifted = {k: v for k, v in values.items() if k.startswith(SHIFTED)}
         side = {k: v for k, v in values.items() if k in GAPS or (k.startswith(PROBES) and k != f"{PROBES}{probe}")}
-        rows.append({"task": r.task, "method": r.method, "stage": stage_of(r),
+        rows.append({"task": r.task, "method": r.method, "stage": stage_of(r), "record": r,
                      "config": json.dumps(r.method_params, sort_keys=True),
                      "tuned_params": json.dumps(r.tuning.get("params", [])),
                      "degenerate": r.status is Status.DEGENERATE,
@@ -134,17 +136,18 @@ def side_metrics(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if (c.startswith(PROBES) or c in GAPS) and frame[c].notna().all()]
 
 
-def versus_baseline(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
+def versus_baseline(frame: pd.DataFrame, probe: str = "mlp", store: ResultStore | None = None) -> pd.DataFrame:
     """Every tuned method against the tuned plain network (see `compare`)."""
-    return compare(frame, [(m, BASELINE) for m in METHODS if m != BASELINE], probe)
+    return compare(frame, [(m, BASELINE) for m in METHODS if m != BASELINE], probe, store)
 
 
-def forgetting_versus_others(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
+def forgetting_versus_others(frame: pd.DataFrame, probe: str = "mlp",
+                             store: ResultStore | None = None) -> pd.DataFrame:
     """The paper's own claim, stated as tests: tuned adversarial forgetting against every other tuned method."""
-    return compare(frame, [(CLAIMANT, m) for m in METHODS if m != CLAIMANT], probe)
+    return compare(frame, [(CLAIMANT, m) for m in METHODS if m != CLAIMANT], probe, store)
 
 
-def versus_least_leaky(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
+def versus_least_leaky(frame: pd.DataFrame, probe: str = "mlp", store: ResultStore | None = None) -> pd.DataFrame:
     """Per task, every tuned method against the one whose finals leak least (see `compare`): which methods the
     least leaky cannot be told apart from. Empty when no task has two methods with `MIN_SEEDS` finals."""
     tables = []
@@ -153,39 +156,59 @@ def versus_least_leaky(frame: pd.DataFrame, probe: str = "mlp") -> pd.DataFrame:
         leak = finals.loc[finals["size"] >= MIN_SEEDS, "mean"]
         if len(leak) > 1:
             best = leak.idxmin()
-            tables.append(compare(block, [(m, best) for m in leak.index if m != best], probe))
+            tables.append(compare(block, [(m, best) for m in leak.index if m != best], probe, store))
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
-def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp") -> pd.DataFrame:
+def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp",
+            store: ResultStore | None = None) -> pd.DataFrame:
     """Each (method, against) pair of tuned finals, per task (the rows of `seed_rows`): the difference of means in
-    y_acc and in s-accuracy, and in each shifted-test accuracy the task has, with 95 % intervals (Welch over
-    seeds); Holm-adjusted p within two families per task (the y and s tests; the shifted tests, so adding them
-    costs the main comparison no power); the smallest difference the seeds could detect (80 % power), and a
-    verdict for `method`; "inconclusive" when the difference is not significant. A side with fewer than
-    `MIN_SEEDS` finished finals (a tuned run still in progress) is left out: Welch's test needs two."""
+    y_acc and in s-accuracy, and in each shifted-test accuracy the task has, tested by the statistics layer
+    (Student-t interval over seeds; paired over test items where the records kept item scores), Holm within two
+    families per task (the y and s tests; the shifted tests, so adding them costs the main comparison no power),
+    the smallest difference detectable at the family's corrected level (80 % power), and a verdict for `method`
+    (holds: more accurate, or less leakage; no meaningful difference: within the margin the paper's claims
+    declare). A side with fewer than `MIN_SEEDS` finished finals (a tuned run still in progress) is left out."""
     frame = frame[frame["stage"] == "tuned"]
-    rows = []
+    tests = []
     for task, block in frame.groupby("task", sort=True):
         seeds = {m: g for m, g in block.groupby("method") if len(g) >= MIN_SEEDS}
-        tests = [("y_acc", "main", "more accurate", "less accurate"), ("s_acc", "main", "less leakage", "more leakage"),
-                 *((m, "shifted", "more accurate", "less accurate") for m in shifted_metrics(block, complete=True))]
+        metrics = [("y_acc", "main", 1), ("s_acc", "main", -1),
+                   *((m, "shifted", 1) for m in shifted_metrics(block, complete=True))]
         for method, against in ((m, a) for m, a in pairs if m in seeds and a in seeds):
             mine, theirs = seeds[method], seeds[against]
-            for metric, family, better, worse in tests:
-                test = welch(mine[metric].tolist(), theirs[metric].tolist())
-                gain = -test["diff"] if metric == "s_acc" else test["diff"]
-                rows.append({"task": task, "method": method, "against": against,
-                             "metric": f"s_acc_{probe}" if metric == "s_acc" else metric, "family": family,
-                             "mean": mine[metric].mean(), "mean_against": theirs[metric].mean(),
-                             "s_majority": block["s_majority"].mean(), "seeds": len(mine),
-                             "seeds_against": len(theirs), **test, "_better": better if gain > 0 else worse})
-    if not rows:
+            for metric, family, expected in metrics:
+                name = f"s_acc_{probe}" if metric == "s_acc" else metric
+                test = compare_records(list(mine["record"]), list(theirs["record"]), name, store)
+                tests.append(({"task": task, "method": method, "against": against, "metric": name, "family": family,
+                               "mean": mine[metric].mean(), "mean_against": theirs[metric].mean(),
+                               "s_majority": block["s_majority"].mean(), "seeds": len(mine),
+                               "seeds_against": len(theirs)}, test, expected, _margin(name)))
+    if not tests:
         raise ValueError(f"no task has tuned finals of both sides of any of {pairs}; run them with --tune")
-    table = pd.DataFrame(rows)
-    table["p_holm"] = table.groupby(["task", "family"])["p"].transform(lambda p: holm(p.to_numpy()))
-    table["verdict"] = np.where(table["p_holm"] < ALPHA, table["_better"], "inconclusive")
-    return table.drop(columns="_better")
+    rows = []
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (row, *_) in enumerate(tests):
+        groups.setdefault((row["task"], row["family"]), []).append(i)
+    decided = {}
+    for members in groups.values():
+        decisions = decide_family([tests[i][1] for i in members], [tests[i][2] for i in members],
+                                  [tests[i][3] for i in members], units=["points"] * len(members))
+        decided.update(zip(members, decisions, strict=True))
+    for i, (row, test, _, _) in enumerate(tests):
+        decision = decided[i]
+        rows.append({**row, "diff": test.diff, "diff_ci95": test.half_width(), "p": decision.p,
+                     "p_holm": decision.p_holm, "min_detectable": decision.detectable, "pairing": pairing(test.test),
+                     "verdict": decision.phrase})
+    return pd.DataFrame(rows)
+
+
+def _margin(metric: str) -> float:
+    """The equivalence margin the paper's claims declare for `metric` (NaN where none is declared)."""
+    try:
+        return margin_of("jaiswal2020", metric)
+    except ValueError:
+        return math.nan
 
 
 def _pm(values: pd.Series) -> str:
@@ -209,7 +232,7 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
         if (task, method, metric) not in lookup.index:
             return ""
         row = lookup.loc[(task, method, metric)]
-        verdict = f"**{row['verdict']}**" if row["verdict"] != "inconclusive" else "inconclusive"
+        verdict = row["verdict"] if row["verdict"].startswith("inconclusive") else f"**{row['verdict']}**"
         size = f" ({row['min_detectable']:.2g})" if detectable else ""
         return f"{row['diff']:+.2g}{size}, {verdict}".replace("-", "−")
 
@@ -317,12 +340,13 @@ def run_study(profile: str, probe: str, results: Path, records: list[Record]) ->
     """The trade-off table, the comparison with `nn` and the figure of one profile, from its records under the
     tasks' current settings; returns their paths."""
     frame = seed_rows(records, profile, probe)
+    store = ResultStore(results)
     table = tradeoff_table(frame, probe)
     csv, png = study_paths("invariance", "tradeoff", profile, results)
     written = [write_table(table, csv)]
     tuned = set(frame.loc[frame["stage"] == "tuned", "method"])
     if BASELINE in tuned and len(tuned) > 1:
-        versus_nn = versus_baseline(frame, probe)
+        versus_nn = versus_baseline(frame, probe, store)
         csv_nn = study_paths("invariance", "tradeoff_vs_nn", profile, results)[0]
         written.append(write_table(versus_nn, csv_nn))
         markdown = csv_nn.with_name(f"tradeoff_finals_{profile}.md")
@@ -330,8 +354,8 @@ def run_study(profile: str, probe: str, results: Path, records: list[Record]) ->
         written.append(markdown)
     if CLAIMANT in tuned and len(tuned) > 1:
         csv_claim = study_paths("invariance", "tradeoff_forgetting_vs_others", profile, results)[0]
-        written.append(write_table(forgetting_versus_others(frame, probe), csv_claim))
-    least_leaky = versus_least_leaky(frame, probe)
+        written.append(write_table(forgetting_versus_others(frame, probe, store), csv_claim))
+    least_leaky = versus_least_leaky(frame, probe, store)
     if not least_leaky.empty:
         csv_best = study_paths("invariance", "tradeoff_vs_least_leaky", profile, results)[0]
         written.append(write_table(least_leaky, csv_best))

@@ -6,12 +6,13 @@
 
 Reads the run records of the profile, writes results/neuron/depth_study_<profile>.csv,
 results/neuron/depth_fixed_field_<profile>.csv (the control: depth at one receptive field, when run) and
-results/plots/neuron_depth_study_<profile>.png. Each depth is compared with depth 1 of its cell: the
-difference of mean AUCs with a 95 % interval that adds the spread over seeds and the test set's own sampling
-error (the records' bootstrap SE over test trials), the smallest difference the study could detect (80 %
-power, two-sided 5 %), and a verdict: "deeper better", "deeper worse", or "inconclusive" when the interval
-holds 0. With both cells run, results/neuron/depth_claim_<profile>.csv tests the paper's claim itself: whether
-each depth's gain over one layer is larger on the NMDA cell than on the AMPA-only control.
+results/plots/neuron_depth_study_<profile>.png. Each depth is compared with depth 1 of its cell by the suite's
+statistics layer: the difference of mean AUCs with its Student-t interval over seeds plus the test set's
+sampling error (paired over test trials where the records kept per-trial scores, else each side's bootstrap SE
+added as if independent), Holm within the cell, the smallest difference detectable at that corrected level
+(80 % power), and a verdict (holds: deeper is better; fails; no meaningful difference within the declared
+margin; inconclusive). With both cells run, results/neuron/depth_claim_<profile>.csv holds the paper's claim
+itself from `repbench claims`: whether each depth's gain over one layer is larger on the NMDA cell.
 """
 
 from __future__ import annotations
@@ -25,12 +26,18 @@ import pandas as pd
 from repbench.methods.neuron.nets import receptive_field
 from repbench.studies import (
     Record,
+    ResultStore,
     Status,
     Study,
     StudyContext,
     ci95,
+    claims_table,
+    compare_records,
     current_protocol,
+    decide_family,
     error_bars,
+    margin_of,
+    pairing,
     plugin_registry,
     reference_lines,
     register_study,
@@ -48,17 +55,19 @@ def under_current_settings(records: list[Record], profile: str) -> list[Record]:
     return current_protocol(records, profile, TASKS, ignore=("train_seconds",))
 
 
-def depth_table(records: list[Record], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+def depth_table(records: list[Record], profile: str, metric: str = "spike_auc",
+                store: ResultStore | None = None) -> pd.DataFrame:
     """Depth with the paper's kernel rule (the receptive field grows with depth), on the full training data."""
     frame = seed_rows(records, profile, metric)
     frame = frame[(frame["train_seconds"] == 0) & (frame["fixed_field"] == 0)]  # data scaling has the rest
     if frame.empty:
         raise ValueError(f"no finished tcn records of {', '.join(TASKS)} on their full training data in profile "
                          f"{profile!r}; run the study first")
-    return compare_with_depth1(summarise(frame, ["task", "depth"], metric))
+    return compare_with_depth1(summarise(frame, ["task", "depth"], metric), store=store)
 
 
-def fixed_field_table(records: list[Record], profile: str, metric: str = "spike_auc") -> pd.DataFrame:
+def fixed_field_table(records: list[Record], profile: str, metric: str = "spike_auc",
+                      store: ResultStore | None = None) -> pd.DataFrame:
     """The control that separates depth from temporal context: every depth at one receptive field (the runs
     with `receptive_field=R`, joined by the paper-rule nets whose field happens to be R), each depth compared
     with depth 1 at the same field. Empty when no run fixed the field."""
@@ -68,7 +77,8 @@ def fixed_field_table(records: list[Record], profile: str, metric: str = "spike_
     frame = frame[frame["field_ms"].isin(fields)]
     if frame.empty:
         return pd.DataFrame()
-    return compare_with_depth1(summarise(frame, ["task", "field_ms", "depth"], metric), within=("task", "field_ms"))
+    return compare_with_depth1(summarise(frame, ["task", "field_ms", "depth"], metric), within=("task", "field_ms"),
+                               store=store)
 
 
 def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -> pd.DataFrame:
@@ -76,7 +86,8 @@ def summarise(frame: pd.DataFrame, keys: list[str], metric: str = "spike_auc") -
     return (frame.groupby(keys)
             .agg(n_seeds=(metric, "size"), mean=(metric, "mean"), ci95=(metric, lambda v: ci95(v.to_numpy())),
                  seed_sd=(metric, lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else math.nan),
-                 test_boot_se=("boot_se", "mean"), n_parameters=("n_parameters", "first"))
+                 test_boot_se=("boot_se", "mean"), n_parameters=("n_parameters", "first"),
+                 records=("record", list))
             .reset_index())
 
 
@@ -94,7 +105,7 @@ def seed_rows(records: list[Record], profile: str, metric: str = "spike_auc") ->
         params = r.method_params
         depth, fixed = params["depth"], params.get("receptive_field", 0)
         paper_rule = receptive_field(depth, params.get("kernel_first", 45), params.get("kernel_rest", 19))
-        rows.append({"task": r.task, "depth": depth, "seed": r.seed,
+        rows.append({"task": r.task, "depth": depth, "seed": r.seed, "record": r,
                      "fixed_field": fixed, "field_ms": values.get("receptive_field_ms", fixed or paper_rule),
                      metric: values[metric], "n_parameters": values.get("n_parameters"),
                      "boot_se": values.get(f"{metric.replace('_auc', '')}_auc_boot_se", math.nan),
@@ -116,83 +127,55 @@ def _training_data_s(task_params: dict) -> float:
         return math.nan
 
 
-Z_95, Z_80 = 1.959964, 0.841621  # two-sided 5 % test; 80 % power
+def spike_auc_margin() -> float:
+    """The equivalence margin of spike AUC that the paper's claims declare (benchmarks/recipes/beniaguev2021.toml)."""
+    return margin_of("beniaguev2021", "spike_auc")
 
 
-def mean_variance(table: pd.DataFrame) -> pd.Series:
-    """Each row's variance of its mean AUC: the spread over seeds plus the test set's squared bootstrap SE."""
-    return (table["seed_sd"] ** 2 / table["n_seeds"]).fillna(0) + table["test_boot_se"].fillna(0) ** 2
+def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",),
+                        store: ResultStore | None = None) -> pd.DataFrame:
+    """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), with
+    the statistics layer's interval, Holm p within the group, detectable difference and verdict (the paper
+    expects deeper to be better)."""
+    return compare_with(table, table["depth"] == 1, within, "diff_vs_depth1", expected=1, store=store)
 
 
-def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",)) -> pd.DataFrame:
-    """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), its
-    95 % interval, the smallest detectable difference and the verdict (`contrast`)."""
-    return compare_with(table, table["depth"] == 1, within, "diff_vs_depth1", "deeper better", "deeper worse")
-
-
-def compare_with(table: pd.DataFrame, reference: pd.Series, within: tuple[str, ...], column: str, higher: str,
-                 lower: str) -> pd.DataFrame:
-    """A copy of `table` with every row compared with the reference row of its group (`reference` marks one
-    row per group of `within`): the difference in `column`, then `diff_ci95`, `min_detectable_diff` and
-    `verdict` (`contrast`); groups without a reference row are left blank."""
+def compare_with(table: pd.DataFrame, reference: pd.Series, within: tuple[str, ...], column: str, expected: int,
+                 store: ResultStore | None = None, metric: str = "spike_auc") -> pd.DataFrame:
+    """A copy of `table` (from `summarise`, which keeps each row's records) with every row compared with the
+    reference row of its group (`reference` marks one row per group of `within`): the difference in `column`,
+    `diff_ci95`, `p_holm` (Holm within the group), `min_detectable_diff` (at the group's corrected level),
+    `pairing` and `verdict` (holds: the difference has the `expected` sign, significantly). Test items are
+    paired where the records kept item scores (`store`), else each side's bootstrap SE is added as if
+    independent, else seeds only. Groups without a reference row are left blank."""
     table = table.copy()
-    var = mean_variance(table)
-    for name in (column, "diff_ci95", "min_detectable_diff"):
+    for name in (column, "diff_ci95", "p_holm", "min_detectable_diff"):
         table[name] = math.nan
-    table["verdict"] = ""
+    table["pairing"], table["verdict"] = "", ""
+    margin = spike_auc_margin()
     for _, block in table.groupby(list(within)):
         base = block.index[reference[block.index]]
         if base.empty:
             continue
-        for i in block.index.drop(base[0]):
-            diff, half, detectable, verdict = contrast(table, var, i, base[0], higher, lower)
-            table.loc[i, [column, "diff_ci95", "min_detectable_diff"]] = diff, half, detectable
-            table.at[i, "verdict"] = verdict
-    return table
+        others = block.index.drop(base[0])
+        diffs = [compare_records(table.at[i, "records"], table.at[base[0], "records"], metric, store) for i in others]
+        decisions = decide_family(diffs, [expected] * len(diffs), [margin] * len(diffs))
+        for i, d, decision in zip(others, diffs, decisions, strict=True):
+            table.loc[i, [column, "diff_ci95", "p_holm", "min_detectable_diff"]] = (
+                d.diff, d.half_width(), decision.p_holm, decision.detectable)
+            table.at[i, "pairing"], table.at[i, "verdict"] = pairing(d.test), decision.phrase
+    return table.drop(columns="records")
 
 
-def contrast(table: pd.DataFrame, var: pd.Series, i, b, higher: str, lower: str) -> tuple[float, float, float, str]:
-    """Row i's mean minus row b's: the difference, its 95 % half-width, the smallest difference detectable at
-    80 % power, and the verdict (`higher`, `lower` or "inconclusive"). The standard error adds both rows'
-    `mean_variance`; rows scored on the same test trials share that set's error, so this overstates the
-    error of the difference (a paired bootstrap would need per-trial predictions): verdicts err towards
-    "inconclusive"."""
-    se = math.sqrt(var[i] + var[b])
-    diff = table.at[i, "mean"] - table.at[b, "mean"]
-    if se == 0 or table.at[i, "n_seeds"] < 2 or table.at[b, "n_seeds"] < 2:
-        verdict = "inconclusive (one seed)"
-    elif abs(diff) <= Z_95 * se:
-        verdict = "inconclusive"
-    else:
-        verdict = higher if diff > 0 else lower
-    if math.isnan(table.at[i, "test_boot_se"]) or math.isnan(table.at[b, "test_boot_se"]):
-        verdict += "; seeds only: these records hold no test-set SE"
-    return diff, Z_95 * se, (Z_95 + Z_80) * se, verdict
-
-
-def claim_table(table: pd.DataFrame, cell: str = "neuron-nmda", control: str = "neuron-ampa") -> pd.DataFrame:
-    """The paper's claim as one test per depth: does depth gain more on the NMDA cell than on the AMPA-only
-    control? For every depth run on both, the difference of the two cells' gains over their own depth 1
-    (a difference in differences), its 95 % interval (the four means' variances, `mean_variance`),
-    the smallest such difference detectable at 80 % power, and a verdict. Empty unless both cells were run."""
-    var = mean_variance(table)
-    at = {(t, d): i for i, (t, d) in enumerate(zip(table["task"], table["depth"], strict=True))}
-    rows = []
-    for depth in sorted(d for t, d in at if t == cell and d != 1 and (control, d) in at):
-        cells = [at.get(k) for k in ((cell, depth), (cell, 1), (control, depth), (control, 1))]
-        if None in cells:
-            continue
-        index = table.index[cells]
-        gains = table.loc[index[0], "mean"] - table.loc[index[1], "mean"], \
-            table.loc[index[2], "mean"] - table.loc[index[3], "mean"]
-        se = math.sqrt(sum(var[i] for i in index))
-        diff = gains[0] - gains[1]
-        verdict = ("inconclusive" if abs(diff) <= Z_95 * se else
-                   f"depth gains more on {cell}" if diff > 0 else f"depth gains more on {control}")
-        rows.append({"depth": depth, f"gain_{cell}": gains[0], f"gain_{control}": gains[1],
-                     "diff_in_gain": diff, "diff_ci95": Z_95 * se, "min_detectable_diff": (Z_95 + Z_80) * se,
-                     "verdict": verdict})
-    return pd.DataFrame(rows)
+def claim_table(profile: str, results: Path) -> pd.DataFrame:
+    """The paper's claim that depth gains more on the NMDA cell than on the AMPA-only control, one row per
+    depth: the claims layer's rows of that family (`repbench claims`), so the study and the claims table
+    cannot disagree. Empty unless both cells were run."""
+    try:
+        table = claims_table(profile, ["beniaguev2021"], results)
+    except ValueError:
+        return pd.DataFrame()
+    return table[table["family"] == "NMDA vs AMPA depth gain"].reset_index(drop=True)
 
 
 def plot(table: pd.DataFrame, path: Path, title: str, references: list[tuple[str, float]] = (),
@@ -250,11 +233,12 @@ class Depth(Study):
 
 def run_study(profile: str, results: Path, records: list[Record]) -> tuple[Path, Path]:
     """The table and figure of one profile's depth study, from its records; returns their paths."""
-    table = depth_table(records, profile)
-    fixed = fixed_field_table(records, profile)
+    store = ResultStore(results)
+    table = depth_table(records, profile, store=store)
+    fixed = fixed_field_table(records, profile, store=store)
     csv, png = study_paths("neuron", "depth_study", profile, results)
     write_table(table, csv)
-    claim = claim_table(table)
+    claim = claim_table(profile, results)
     if not claim.empty:
         write_table(claim, csv.with_name(f"depth_claim_{profile}.csv"))
     if not fixed.empty:

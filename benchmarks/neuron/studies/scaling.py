@@ -18,28 +18,28 @@ an AUC saturates at 1 and four sizes cannot say where a curve bends.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from repbench.benchmarks.neuron.studies.depth import TASKS, compare_with_depth1, seed_rows, summarise
 from repbench.studies import (
     Record,
+    ResultStore,
     Study,
     StudyContext,
     ci95,
     error_bars,
     register_study,
     save_figure,
+    slope_interval,
     study_paths,
     write_table,
 )
 
 
-def scaling_table(records: list[Record], profile: str) -> pd.DataFrame:
+def scaling_table(records: list[Record], profile: str, store: ResultStore | None = None) -> pd.DataFrame:
     frame = seed_rows(records, profile)
     frame = frame[frame["fixed_field"] == 0]
     sliced = frame["train_seconds"] > 0
@@ -50,7 +50,7 @@ def scaling_table(records: list[Record], profile: str) -> pd.DataFrame:
         raise ValueError(f"the data-scaling study needs tcn records at two or more `task.train_seconds` values in "
                          f"profile {profile!r}; run it first (see `repbench study data-scaling --help`)")
     keys = ["task", "train_seconds", "depth"]
-    table = compare_with_depth1(summarise(frame, keys), within=("task", "train_seconds"))
+    table = compare_with_depth1(summarise(frame, keys), within=("task", "train_seconds"), store=store)
     soma = (frame.groupby(keys)["soma_explained_variance"]
             .agg(soma_ev_mean="mean", soma_ev_ci95=lambda v: ci95(v.to_numpy())).reset_index())
     return table.merge(soma, on=keys).sort_values(["task", "depth", "train_seconds"]).reset_index(drop=True)
@@ -62,14 +62,8 @@ def growth_rates(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (task, depth), block in table[table["depth"] != 1].groupby(["task", "depth"]):
         x, y = np.log10(block["train_seconds"].to_numpy(float)), block["diff_vs_depth1"].to_numpy(float)
-        if len(x) < 3 or np.isnan(y).any():
-            rows.append({"task": task, "depth": depth, "sizes": len(x), "slope_per_decade": math.nan,
-                         "slope_ci95": math.nan})
-            continue
-        fit = stats.linregress(x, y)
-        half = stats.t.ppf(0.975, len(x) - 2) * fit.stderr
-        rows.append({"task": task, "depth": depth, "sizes": len(x), "slope_per_decade": fit.slope,
-                     "slope_ci95": half})
+        slope, half = slope_interval(x, y)
+        rows.append({"task": task, "depth": depth, "sizes": len(x), "slope_per_decade": slope, "slope_ci95": half})
     return pd.DataFrame(rows)
 
 
@@ -120,7 +114,7 @@ class DataScaling(Study):
 
 def run_study(profile: str, results: Path, records: list[Record]) -> tuple[Path, Path, Path]:
     """The table, the growth rates and the figure of one profile's data-scaling study, from its records."""
-    table = scaling_table(records, profile)
+    table = scaling_table(records, profile, ResultStore(results))
     csv, png = study_paths("neuron", "data_scaling", profile, results)
     write_table(table, csv)
     rates = csv.with_name(f"data_scaling_rates_{profile}.csv")
