@@ -510,12 +510,17 @@ def claims(papers: tuple[str, ...], profile: str, results: Path | None) -> None:
     declared margin, and a verdict (holds / fails / no meaningful difference / inconclusive). Writes
     RESULTS/claims_<profile>.csv and .md for every paper; PAPERS (recipe names) only narrows what is printed."""
     from repbench.execution import recipes
-    from repbench.studies.claims import claims_markdown, claims_table, write_claims
 
     for paper in papers:
         if paper not in recipes.available():
             fail(f"unknown paper {paper!r}; papers: {', '.join(recipes.available())}")
-    root = results or results_dir()
+    write_claims_of(profile, results or results_dir(), papers)
+
+
+def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> None:
+    """Every paper's claims into ROOT/claims_<profile>.csv and .md; print those of `papers` (default: all)."""
+    from repbench.studies.claims import claims_markdown, claims_table, write_claims
+
     try:
         table = claims_table(profile, None, root)
     except (ValueError, ParamError) as err:
@@ -578,6 +583,8 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
             for step in recipe.studies.get(profile, []):
                 opts = "".join(f" --{k.replace('_', '-')} {v}" for k, v in step.options.items())
                 click.echo(f"then: repbench study {step.name}{opts} --profile {profile}")
+            if recipe.claims:
+                click.echo(f"then: repbench claims {name} --profile {profile}")
             return
         result = execute(plan, options)
     except (RegistryError, ParamError, ValueError, DaskUnavailable) as err:
@@ -587,6 +594,8 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         sys.exit(code)  # the studies wait for a finished run
     for step in recipe.studies.get(profile, []):
         run_study(step.name, profile, options.results_dir, step.options, plugin_paths)
+    if recipe.claims:
+        write_claims_of(profile, options.results_dir, (name,))
     click.echo(f"done; `repbench report --results {options.results_dir}` makes the page")
     sys.exit(code)
 

@@ -196,7 +196,7 @@ def compare_records(a: list[Record], b: list[Record], metric: str, store: Result
 def pairing(test: str) -> str:
     if "paired bootstrap" in test:
         return "paired (test items)"
-    if test.startswith("paired t"):
+    if "paired t (seeds)" in test:
         return "paired (seeds)"
     return "unpaired"
 
