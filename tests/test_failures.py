@@ -110,3 +110,20 @@ def test_a_failing_force_rerun_never_replaces_an_ok_record(registry, tmp_path):
     [attempt] = (store.path(cells[0]).parent / "attempts").glob("*.json")
     assert str(attempt) == summary.kept[0] and "asked to fail" in attempt.read_text()
     assert [r.status for r in store.records()] == ["ok"]  # the leaderboard reads the ok record only
+
+
+def test_a_5_fold_cell_is_flagged_against_the_noise_of_its_fold_mean(registry, monkeypatch):
+    """Each fold's validation beats the trivial baseline by 4 points; one fold's noise margin is 7.25 points
+    (German: 160 validation rows), the 5-fold mean's is 7.25 / sqrt(5) = 3.24: the cell is better than chance."""
+    from repbench.plugins.base import Baseline
+
+    cell = _cells(registry, ["toy-ok"])[0]
+    toy = registry.get_task("toy")
+    monkeypatch.setattr(toy, "n_folds", lambda self: 5)
+    monkeypatch.setattr(toy, "validate", lambda self, method, ctx: 74.0)
+    monkeypatch.setattr(toy, "baseline", lambda self, ctx: Baseline(70.0, "majority", 7.25))
+    record = run_cell(cell, CellOptions(device="cpu"))
+    assert record.validation.margin == pytest.approx(7.25 / 5**0.5)
+    assert record.status == "ok", record.reason
+    monkeypatch.setattr(toy, "validate", lambda self, method, ctx: 72.0)  # 2 points: within the mean's noise
+    assert run_cell(cell, CellOptions(device="cpu")).status == "degenerate"
