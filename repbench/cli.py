@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from repbench.plugins.params import Param, ParamError, did_you_mean
 from repbench.plugins.profiles import PROFILES
 from repbench.plugins.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
 from repbench.results.store import ResultStore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 plugin_path_option = click.option(
@@ -502,8 +505,10 @@ def report(results: Path | None, profile: str | None, out: Path | None, plugin_p
 @main.command(context_settings=CONTEXT)
 @click.argument("papers", nargs=-1)
 @click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
+@click.option("--update-docs", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="ROOT",
+              help="Also rewrite the generated blocks (<!-- generated:... -->) of ROOT/README.md and ROOT/docs/*.md.")
 @results_option
-def claims(papers: tuple[str, ...], profile: str, results: Path | None) -> None:
+def claims(papers: tuple[str, ...], profile: str, update_docs: Path | None, results: Path | None) -> None:
     """Test every paper's claims (declared as `[[claim]]` in its recipe) on the profile's records with one set of
     statistics: the difference with its Student-t interval, paired where the records allow, Holm within each
     declared family, the smallest detectable difference at the corrected level, an equivalence test against the
@@ -514,10 +519,15 @@ def claims(papers: tuple[str, ...], profile: str, results: Path | None) -> None:
     for paper in papers:
         if paper not in recipes.available():
             fail(f"unknown paper {paper!r}; papers: {', '.join(recipes.available())}")
-    write_claims_of(profile, results or results_dir(), papers)
+    table = write_claims_of(profile, results or results_dir(), papers)
+    if update_docs is not None:
+        from repbench.studies import docs
+
+        for path in docs.update(update_docs, table, profile, results or results_dir()):
+            click.echo(f"updated {path}")
 
 
-def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> None:
+def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> pd.DataFrame:
     """Every paper's claims into ROOT/claims_<profile>.csv and .md; print those of `papers` (default: all)."""
     from repbench.studies.claims import claims_markdown, claims_table, write_claims
 
@@ -529,6 +539,7 @@ def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> N
     shown = table[table["paper"].isin(papers)] if papers else table
     click.echo(claims_markdown(shown, profile))
     click.echo(f"written {csv} and {md}")
+    return table
 
 
 def _duration(seconds: float) -> str:

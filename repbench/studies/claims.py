@@ -29,6 +29,7 @@ from repbench.analysis.statistics import (
     compare,
     decide_family,
     difference_of_differences,
+    rank_p,
 )
 from repbench.data.paths import results_dir
 from repbench.execution import recipes
@@ -40,13 +41,13 @@ from repbench.results.record import Record, Status
 from repbench.results.store import ResultStore
 
 CLAIM_KEYS = {"claim", "family", "task", "metric", "better", "than", "minus_better", "minus_than", "select",
-              "expect", "margin", "margin_why", "note", "profiles"}
+              "expect", "margin", "margin_why", "note", "profiles", "headline"}
 SELECT = ("tuned", "untuned", "any")  # which final records a side draws from: tuned finals, fixed runs, either
 EXPECT = ("higher", "lower", "same")
 COLUMNS = ["paper", "family", "claim", "task", "metric", "side", "against", "mean", "mean_against", "seeds",
            "seeds_against", "degenerate_seeds", "diff", "ci_low", "ci_high", "p", "p_holm", "p_equivalent",
-           "p_equivalent_holm", "alpha_corrected", "detectable", "margin", "margin_why", "test", "pairing", "verdict",
-           "verdict_text", "note", "records"]
+           "p_equivalent_holm", "rank_p_all_seeds", "alpha_corrected", "detectable", "margin", "margin_why", "test",
+           "pairing", "verdict", "verdict_text", "headline", "note", "records"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Claim:
     minus: tuple[Side, Side] | None = None
     note: str = ""
     profiles: tuple[str, ...] = ()
+    headline: bool = False  # one of the few claims the README quotes
 
     @property
     def sign(self) -> int:
@@ -143,7 +145,8 @@ def claims_of(name: str, registry: Registry | None = None) -> list[Claim]:
         value, why = (margin["value"], margin["why"]) if isinstance(margin, dict) else (margin, spec["margin_why"])
         minus = (side("minus_better"), side("minus_than")) if "minus_better" in spec else None
         out.append(Claim(name, spec["claim"], spec["family"], spec["metric"], better, than, expect, float(value),
-                         spec.get("margin_why", why), minus, spec.get("note", ""), tuple(spec.get("profiles", ()))))
+                         spec.get("margin_why", why), minus, spec.get("note", ""), tuple(spec.get("profiles", ())),
+                         bool(spec.get("headline", False))))
     return out
 
 
@@ -176,7 +179,9 @@ def _differing(records: list[Record]) -> list[str]:
 def compare_records(a: list[Record], b: list[Record], metric: str, store: ResultStore | None = None) -> Difference:
     """mean(a) - mean(b) of `metric` over seeds, tested as the records allow: paired over seeds where both sides
     ran the same seeds; with the test items' noise paired where every record kept item scores for the metric
-    on the same items, else from each side's bootstrap SE (`<metric>_boot_se`) where recorded."""
+    on the same items, else from each side's bootstrap SE (`<metric>_boot_se`) where recorded. Degenerate
+    seeds (stuck at chance: far from normal) are left out of the t-test; `rank_p_all_seeds` counts them."""
+    a, b = ([r for r in side if r.status is Status.OK] for side in (a, b))
     va, vb = ([r.values[metric] for r in side if metric in r.values] for side in (a, b))
     paired_seeds = len(a) > 1 and sorted(r.seed for r in a) == sorted(r.seed for r in b)
     if paired_seeds:
@@ -191,6 +196,29 @@ def compare_records(a: list[Record], b: list[Record], metric: str, store: Result
     boot = [[r.values.get(f"{metric}_boot_se", math.nan) for r in side] for side in (a, b)]
     item_se = tuple(float(np.mean(s)) if s else math.nan for s in boot)
     return compare(va, vb, paired_seeds=paired_seeds, items=items, item_se=item_se)
+
+
+def rank_p_all_seeds(a: list[Record], b: list[Record], metric: str) -> float:
+    """Where a side has degenerate seeds: Mann-Whitney's two-sided p over every finished seed, stuck ones at
+    their value (the t-test leaves them out, which favours the side that has them); NaN otherwise."""
+    if not any(r.status is Status.DEGENERATE for r in (*a, *b)):
+        return math.nan
+    return rank_p([r.values[metric] for r in a], [r.values[metric] for r in b])
+
+
+def _at_chance(claim: Claim, sides: tuple[list[Record], ...]) -> str:
+    """The verdict where one side of a plain claim has no trained seed (every one stayed at chance) and the other
+    has 2 or more: the trained side wins without a t-test. '' otherwise."""
+    if claim.minus:
+        return ""
+    trained = [sum(r.status is Status.OK for r in side) for side in sides[:2]]
+    stuck = [sum(r.status is Status.DEGENERATE for r in side) for side in sides[:2]]
+    for i in (0, 1):
+        if trained[i] == 0 and stuck[i] >= 2 and trained[1 - i] >= 2:
+            label = (claim.better if i == 0 else claim.than).label
+            held = i == 1 and claim.sign != 0
+            return f"{'holds' if held else 'fails'} (every seed of {label} stayed at chance)"
+    return ""
 
 
 def pairing(test: str) -> str:
@@ -241,7 +269,11 @@ def claims_table(profile: str, papers: Iterable[str] | None = None, results: Pat
                                 [rows[i].claim.margin for i in members],
                                 units=[_unit(rows[i].claim, registry) for i in members])
         decisions.update(zip(members, decided, strict=True))
-    return pd.DataFrame([_as_row(row, decisions[i]) for i, row in enumerate(rows)], columns=COLUMNS)
+    table = pd.DataFrame([_as_row(row, decisions[i]) for i, row in enumerate(rows)], columns=COLUMNS)
+    for i, row in enumerate(rows):
+        if verdict := _at_chance(row.claim, row.sides):
+            table.loc[i, ["verdict", "verdict_text"]] = verdict.split(" ")[0], verdict
+    return table
 
 
 def _unit(claim: Claim, registry: Registry) -> str:
@@ -253,7 +285,7 @@ def _unit(claim: Claim, registry: Registry) -> str:
 def _as_row(row: _Row, decision: Decision) -> dict[str, Any]:
     claim, d, sides = row.claim, row.difference, row.sides
     half = d.half_width()
-    values = [[r.values[claim.metric] for r in side] for side in sides]
+    values = [[r.values[claim.metric] for r in side if r.status is Status.OK] or [math.nan] for side in sides]
     if claim.minus:
         side = f"{claim.better.task} {claim.better.label} − {claim.than.label}"
         against = f"{claim.minus[0].task} {claim.minus[0].label} − {claim.minus[1].label}"
@@ -265,13 +297,15 @@ def _as_row(row: _Row, decision: Decision) -> dict[str, Any]:
     return {
         "paper": claim.paper, "family": claim.family, "claim": claim.text, "task": task, "metric": claim.metric,
         "side": side, "against": against, "mean": mean, "mean_against": mean_against,
-        "seeds": len(sides[0]), "seeds_against": len(sides[1]),
+        "seeds": sum(r.status is Status.OK for r in sides[0]),
+        "seeds_against": sum(r.status is Status.OK for r in sides[1]),
         "degenerate_seeds": sum(r.status is Status.DEGENERATE for s in sides for r in s),
         "diff": d.diff, "ci_low": d.diff - half, "ci_high": d.diff + half, "p": decision.p, "p_holm": decision.p_holm,
         "p_equivalent": decision.p_equivalent, "p_equivalent_holm": decision.p_equivalent_holm,
         "alpha_corrected": decision.alpha_corrected, "detectable": decision.detectable, "margin": claim.margin,
         "margin_why": claim.margin_why, "test": d.test, "pairing": pairing(d.test), "verdict": decision.verdict,
-        "verdict_text": decision.phrase, "note": claim.note,
+        "verdict_text": decision.phrase, "headline": claim.headline, "note": claim.note,
+        "rank_p_all_seeds": rank_p_all_seeds(sides[0], sides[1], claim.metric) if not claim.minus else math.nan,
         "records": " ".join(r.key for s in sides for r in s),
     }
 
