@@ -19,6 +19,7 @@ import pandas as pd
 from repbench.analysis.statistics import ci95, holm, sample_std, welch
 from repbench.plugins.base import Reported, find_metric
 from repbench.plugins.registry import Registry
+from repbench.results.provenance import folder_at_commit
 from repbench.results.record import Cell, MetricValue, Record, Status, canonical_json
 
 # fmt: off
@@ -27,6 +28,7 @@ COLUMNS = [
     "higher_is_better", "is_main", "n_seeds", "n_failed", "n_degenerate", "mean", "std", "ci95", "ci_low", "ci_high",
     "rank", "tied_with_best", "p_vs_best", "tune_trials", "tuned_params", "reported",
     "reported_source", "reported_comparable", "reported_note", "delta_vs_reported", "wall_s_mean", "commit", "code",
+    "code_versions",
     "task_version", "method_version",
 ]
 # fmt: on
@@ -39,7 +41,8 @@ LEGEND = (
     "the task's main metric (first column); rank 1* = not significantly worse than the best (Welch's "
     "one-sided t-test over seeds, Holm-corrected over the table, α = 0.05): these share rank 1. Degenerate "
     "rows (no better than the task's trivial baseline on validation) are shown but never ranked. Reported "
-    "rows are published values, not our runs; rows marked † come from code outside this repository."
+    "rows are published values, not our runs; rows marked † come from code outside this repository; rows marked "
+    "‡ pool seeds that ran on different versions of the task's or method's source (`code_versions` in the CSV)."
 )
 
 
@@ -50,6 +53,25 @@ def _commit(records: list[Record]) -> str:
         commit = (prov.get("git_commit") or "unknown")[:12]
         tags.add(commit + ("+dirty" if prov.get("git_dirty") else ""))
     return ";".join(sorted(tags))
+
+
+def _code_versions(records: list[Record]) -> int:
+    """How many versions of the task's and method's code the seeds of one configuration ran on: their family
+    folders' hashes where the records have them, else the folders' git trees at the records' commits (records
+    written before family hashes existed), else the plugin files' sha256. Above 1, the row pools records of
+    different code."""
+    def version(record: Record) -> tuple:
+        key = []
+        for role, plugin in sorted((record.plugins or {}).items()):
+            plugin = plugin or {}
+            folder = str(Path(plugin.get("file") or "").parent)
+            tree = None
+            if not plugin.get("family_sha256") and plugin.get("origin") == "suite" and record.git_commit:
+                tree = folder_at_commit(record.git_commit, folder)
+            key.append((role, plugin.get("family_sha256") or tree or plugin.get("sha256")))
+        return tuple(key)
+
+    return len({version(r) for r in records if r.plugins})
 
 
 def _code(records: list[Record]) -> str:
@@ -98,6 +120,7 @@ def _config_rows(cell: Cell, group: list[Record]) -> list[dict[str, Any]]:
             # the interval never leaves the metric's range (an AUC interval stops at 1)
             "ci_low": max(values.mean() - half, low), "ci_high": min(values.mean() + half, high),
             "wall_s_mean": float(np.mean(walls)) if walls else math.nan, "commit": _commit(ok), "code": _code(ok),
+            "code_versions": _code_versions(ok),
             "_values": values,
         })
     return rows
@@ -318,6 +341,8 @@ def table_rows(block: pd.DataFrame) -> tuple[list[str], list[TableRow], dict[str
             continue
         main = by_metric.get(metrics[0]) if metrics else None
         external = "" if first["code"] == "repbench" or pd.isna(first["code"]) else f" † {first['code']}"
+        if not pd.isna(first.get("code_versions")) and first["code_versions"] > 1:
+            external += f" ‡ {int(first['code_versions'])} code versions"
         counts = (str(int(first["n_seeds"])), str(int(first["n_failed"])), str(int(first["n_degenerate"])),
                   _num(first["wall_s_mean"], "%.3g"))
         rows.append(TableRow(origin, method, params, "" if main is None else _rank_label(main),

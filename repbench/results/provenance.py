@@ -124,8 +124,25 @@ def plugin_provenance(cls: type) -> dict[str, Any]:
         "class": cls.__qualname__,
         "file": shown,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path and path.is_file() else None,
+        # the whole family folder (a change to a shared module changes results as much as one to this file)
+        "family_sha256": _folder_sha256(path.parent) if suite and path else None,
         "origin": "suite" if suite else "external",
         "distribution": dist,
         "version": _package_version(dist) if dist else None,
     }
 
+
+
+def _folder_sha256(folder: Path) -> str:
+    """sha256 over the paths and contents of the Python files under `folder`."""
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*.py")):
+        digest.update(str(file.relative_to(folder)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def folder_at_commit(commit: str, folder: str) -> str | None:
+    """The git tree hash of `folder` (relative to the suite's checkout) at `commit`: equal hashes, equal code.
+    None outside a git checkout or for a commit it does not have."""
+    return _git("rev-parse", f"{commit}:{folder}")
