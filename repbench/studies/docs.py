@@ -2,9 +2,13 @@
 records and the claims table into marked blocks, `<!-- generated:NAME -->...<!-- /generated -->`, which
 `repbench claims --update-docs ROOT` rewrites and a test compares with a fresh rendering.
 
-Blocks: `PAPER.cost` (cells and CPU-hours of the paper's recipe, from the records' wall times),
-`PAPER.measured` (how many of its claims hold, fail, are equivalent or inconclusive, and its headline claims
-with their differences), `PAPER.claims` (every claim of the paper as a table)."""
+Blocks: `PAPER.cost` (cells and CPU-hours of the paper's recipe, from the records' wall times; `PAPER.cost.I,J`:
+its runs I and J only, numbered as in the recipe's profile), `PAPER.measured` (how many of its claims hold,
+fail, are equivalent or inconclusive, and its headline claims with their differences), `PAPER.claims` (every
+claim of the paper as a table), `table:FILE:COLUMNS` (columns of a committed results CSV, e.g.
+`table:neuron/depth_study_standard.csv:task,depth,mean,verdict`, with `task=neuron-nmda` style filters after a
+second colon), `md:FILE:HEADING` (a section of a generated markdown file, e.g.
+`md:invariance/tradeoff_finals_standard.md:adult`)."""
 
 from __future__ import annotations
 
@@ -19,16 +23,20 @@ from repbench.execution.planning import make_plan
 from repbench.plugins.registry import Registry, discover
 from repbench.results.store import ResultStore
 
-BLOCK = re.compile(r"<!-- generated:(?P<name>[\w.-]+) -->(?P<body>.*?)<!-- /generated -->", re.S)
+BLOCK = re.compile(r"<!-- generated:(?P<name>[\w.,:/+-]+) -->(?P<body>.*?)<!-- /generated -->", re.S)
 WORDS = ("holds", "fails", "no meaningful difference", "inconclusive", "untestable")
 
 
-def cost(paper: str, profile: str, results: Path, registry: Registry | None = None) -> str:
-    """"N cells (T tuning trials), H CPU-hours of cell time" for the recipe's runs in `profile`, from the stored
-    records' wall times (cells without a record are counted as to do)."""
+def cost(paper: str, profile: str, results: Path, runs: list[int] | None = None,
+         registry: Registry | None = None) -> str:
+    """"N cells (T tuning trials), H CPU-hours of cell time" for the recipe's runs in `profile` (or its runs
+    numbered `runs`, from 1), from the stored records' wall times (cells without a record count as to do)."""
     registry = registry or discover()
     recipe = recipes.load(paper)
-    plan = make_plan(registry, profile, recipe.runs.get(profile, []))
+    sweeps = recipe.runs.get(profile, [])
+    if runs and not all(1 <= i <= len(sweeps) for i in runs):
+        raise ValueError(f"recipe {paper!r} has {len(sweeps)} runs in profile {profile!r}; asked for runs {runs}")
+    plan = make_plan(registry, profile, [sweeps[i - 1] for i in runs] if runs else sweeps)
     records = ResultStore(results).by_key()
     cells = [c for part in plan.listing(records) for c in part]
     done = [records[c.cell.key] for c in cells if c.done and c.cell is not None]
@@ -72,16 +80,50 @@ def _diff(r) -> str:
     return f"{r.diff:+.3g} ({r.ci_low:+.3g} to {r.ci_high:+.3g})".replace("-", "−")
 
 
+def csv_table(spec: str, results: Path) -> str:
+    """`FILE:COLUMNS[:NAME=VALUE,...]` -> those columns of results/FILE as a markdown table (4 significant
+    digits), rows filtered by the NAME=VALUE pairs."""
+    file, columns, *filters = spec.split(":")
+    frame = pd.read_csv(results / file)
+    for pair in filters[0].split(",") if filters else []:
+        name, value = pair.split("=")
+        frame = frame[frame[name].astype(str) == value]
+    names = columns.split(",")
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return "" if math.isnan(value) else f"{value:.4g}".replace("-", "−")
+        return str(value)
+
+    lines = ["", "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame[names].itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def md_section(spec: str, results: Path) -> str:
+    """`FILE:HEADING` -> the section of the generated markdown file results/FILE under `### HEADING`."""
+    file, heading = spec.split(":")
+    text = (results / file).read_text()
+    start = text.index(f"### {heading}\n") + len(f"### {heading}\n")
+    end = text.find("\n### ", start)
+    return text[start:] if end < 0 else text[start:end + 1]
+
+
 def render(name: str, table: pd.DataFrame, profile: str, results: Path) -> str:
-    """The text of block `name` (PAPER.cost, PAPER.measured or PAPER.claims)."""
+    """The text of block `name` (PAPER.cost[.RUNS], PAPER.measured, PAPER.claims, table:SPEC or md:SPEC)."""
+    if name.startswith("table:"):
+        return csv_table(name[len("table:"):], results)
+    if name.startswith("md:"):
+        return md_section(name[len("md:"):], results)
+    if ".cost" in name:
+        paper, _, runs = name.partition(".cost")
+        return cost(paper, profile, results, [int(i) for i in runs.lstrip(".").split(",")] if runs else None)
     paper, _, kind = name.rpartition(".")
-    if kind == "cost":
-        return cost(paper, profile, results)
     if kind == "measured":
         return measured(table, paper)
     if kind == "claims":
         return claims_block(table, paper)
-    raise ValueError(f"unknown generated block {name!r}: PAPER.cost, PAPER.measured or PAPER.claims")
+    raise ValueError(f"unknown generated block {name!r}: PAPER.cost, PAPER.measured, PAPER.claims or table:SPEC")
 
 
 def refresh(text: str, table: pd.DataFrame, profile: str, results: Path) -> str:

@@ -222,19 +222,18 @@ def _pm(values: pd.Series) -> str:
 
 def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp") -> str:
     """The tuned finals per task as markdown tables for the docs: y, the probe's s-accuracy, the difference from
-    `nn` (smallest detectable difference; verdict), where selection landed; the other probes, the fairness gaps
+    `nn` (with its verdict), where selection landed; the other probes, the fairness gaps
     and the degenerate seeds; and, where the task has them, the shifted-test accuracies with their differences
     from `nn`. Generated, so the docs' tables can be refreshed whenever records land instead of being copied by
     hand."""
     lookup = versus.set_index(["task", "method", "metric"])
 
-    def against_nn(task: str, method: str, metric: str, detectable: bool) -> str:
+    def against_nn(task: str, method: str, metric: str) -> str:
         if (task, method, metric) not in lookup.index:
             return ""
         row = lookup.loc[(task, method, metric)]
         verdict = row["verdict"] if row["verdict"].startswith("inconclusive") else f"**{row['verdict']}**"
-        size = f" ({row['min_detectable']:.2g})" if detectable else ""
-        return f"{row['diff']:+.2g}{size}, {verdict}".replace("-", "−")
+        return f"{row['diff']:+.2g}, {verdict}".replace("-", "−")
 
     out = []
     for task, block in frame[frame["stage"] == "tuned"].groupby("task", sort=True):
@@ -242,15 +241,16 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
         shifted = shifted_metrics(block, complete=True)
         side = side_metrics(block)
         out += [f"### {task}", "", f"s majority {block['s_majority'].mean():.2f} %; mean ± 95 % CI over seeds; "
-                "vs nn: difference (smallest detectable difference, 80 % power), verdict after Holm.", "",
+                "vs nn: difference, verdict after Holm (an inconclusive one says what the design could detect, "
+                "80 % power at the family's corrected level).", "",
                 f"| method (tuned values) | seeds | y-acc (%) | s-acc, {probe} probe (%) | y vs nn | s vs nn "
                 "| kept / stopped update (median) |", "|---|---|---|---|---|---|---|"]
         for method, config, g in configs:
             params, tuned = json.loads(config), json.loads(g["tuned_params"].iloc[0])
             values = ", ".join(f"{k} {_short(params[k])}" for k in tuned)
             out.append(f"| `{method}`{f' ({values})' if values else ''} | {len(g)} | {_pm(g['y_acc'])} | "
-                       f"{_pm(g['s_acc'])} | {against_nn(task, method, 'y_acc', True)} | "
-                       f"{against_nn(task, method, f's_acc_{probe}', True)} | "
+                       f"{_pm(g['s_acc'])} | {against_nn(task, method, 'y_acc')} | "
+                       f"{against_nn(task, method, f's_acc_{probe}')} | "
                        f"{g['selected_step'].median():,.0f} / {g['stopped_step'].median():,.0f} |")
         names = [f"s-acc, {k[len(PROBES):]} probe (%)" if k.startswith(PROBES) else GAPS[k] for k in side]
         out += ["", "| method | " + " | ".join([*names, "degenerate seeds"]) + " |", "|---|" + "---|" * (len(side) + 1)]
@@ -259,7 +259,7 @@ def finals_markdown(frame: pd.DataFrame, versus: pd.DataFrame, probe: str = "mlp
         if shifted:
             out += ["", "| method | " + " | ".join(shifted) + " |", "|---|" + "---|" * len(shifted)]
             for method, _, g in configs:
-                cells = [_pm(g[k]) + (f" ({versus})" if (versus := against_nn(task, method, k, False)) else "")
+                cells = [_pm(g[k]) + (f" ({versus})" if (versus := against_nn(task, method, k)) else "")
                          for k in shifted]
                 out.append(f"| `{method}` | " + " | ".join(cells) + " |")
         out.append("")
