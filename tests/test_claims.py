@@ -3,7 +3,6 @@ that the README's verdicts are checked against."""
 
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
