@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -22,9 +22,6 @@ from repbench.plugins.params import Param, ParamError, did_you_mean
 from repbench.plugins.profiles import PROFILES
 from repbench.plugins.registry import PLUGIN_PATH_ENV, REGISTRY, RegistryError, discover
 from repbench.results.store import ResultStore
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 plugin_path_option = click.option(
@@ -519,15 +516,15 @@ def claims(papers: tuple[str, ...], profile: str, update_docs: Path | None, resu
     for paper in papers:
         if paper not in recipes.available():
             fail(f"unknown paper {paper!r}; papers: {', '.join(recipes.available())}")
-    table = write_claims_of(profile, results or results_dir(), papers)
+    write_claims_of(profile, results or results_dir(), papers)
     if update_docs is not None:
         from repbench.studies import docs
 
-        for path in docs.update(update_docs, table, profile, results or results_dir()):
+        for path in docs.update(update_docs, profile, results or results_dir()):
             click.echo(f"updated {path}")
 
 
-def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> pd.DataFrame:
+def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> None:
     """Every paper's claims into ROOT/claims_<profile>.csv and .md; print those of `papers` (default: all)."""
     from repbench.studies.claims import claims_markdown, claims_table, write_claims
 
@@ -539,7 +536,6 @@ def write_claims_of(profile: str, root: Path, papers: tuple[str, ...] = ()) -> p
     shown = table[table["paper"].isin(papers)] if papers else table
     click.echo(claims_markdown(shown, profile))
     click.echo(f"written {csv} and {md}")
-    return table
 
 
 def _duration(seconds: float) -> str:

@@ -132,8 +132,11 @@ def refresh(text: str, table: pd.DataFrame, profile: str, results: Path) -> str:
                                "<!-- /generated -->", text)
 
 
-def update(root: Path, table: pd.DataFrame, profile: str, results: Path) -> list[Path]:
-    """Rewrite the generated blocks of ROOT/README.md and ROOT/docs/*.md; returns the files that changed."""
+def update(root: Path, profile: str, results: Path) -> list[Path]:
+    """Rewrite the generated blocks of ROOT/README.md and ROOT/docs/*.md from the claims table as written
+    (results/claims_<profile>.csv, so that a fresh rendering of the committed files agrees to the digit);
+    returns the files that changed."""
+    table = pd.read_csv(results / f"claims_{profile}.csv")
     changed = []
     for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
         if not path.is_file():
