@@ -33,6 +33,7 @@ details { margin: .1em 0; } summary { cursor: pointer; color: #0645ad; }
 code { background: #f6f6f6; padding: 0 .2em; font-size: 90%; } .muted { color: #777; }
 nav ul { columns: 3; } figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 .prov { text-align: left; font-size: 90%; color: #444; max-width: 60em; }
+td.text { text-align: left; white-space: normal; min-width: 22em; }
 """
 
 
@@ -127,22 +128,37 @@ def _study_tables(results: Path) -> list[str]:
     return out
 
 
-CLAIM_COLUMNS = ["paper", "family", "claim", "task", "metric", "diff", "ci_low", "ci_high", "p_holm", "detectable",
-                 "seeds", "seeds_against", "pairing", "verdict_text"]
-
-
 def _claims(results: Path) -> list[str]:
-    """The papers' claims (`repbench claims` writes results/claims_<profile>.csv): the page's first table."""
+    """The papers' claims (`repbench claims` writes results/claims_<profile>.csv): the page's first tables, one
+    per paper, the verdict beside each claim."""
     out = []
     for path in sorted(results.glob("claims_*.csv")):
         frame = pd.read_csv(path)
-        frame = frame[[c for c in CLAIM_COLUMNS if c in frame.columns]].rename(columns={"verdict_text": "verdict"})
         out.append(f'<h2 id="{_anchor("claims", path.stem)}">The papers\' claims ({_e(path.stem[7:])} profile)</h2>'
                    f'<p class="muted">{_e(path.name)}: difference = side minus against with its 95 % interval; '
-                   "Holm p within each family; detectable = smallest difference found with 80 % power at the "
-                   "family's corrected level.</p><div class=scroll>"
-                   + frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", border=0, na_rep="") + "</div>")
+                   "Holm p within each family; an inconclusive verdict says what the design could detect (80 % "
+                   "power at the family's corrected level); no meaningful difference: equivalent within the "
+                   "claim's declared margin.</p>")
+        for paper, block in frame.groupby("paper", sort=False):
+            rows = "".join(
+                f"<tr><td>{_e(r.family)}</td><td class=text>{_e(r.claim)}</td><td>{_e(r.task)}</td>"
+                f"<td>{_e(_difference(r))}</td><td>{_e(_p(r.p_holm))}</td><td>{r.seeds} vs {r.seeds_against}</td>"
+                f"<td>{_e(r.pairing)}</td><td class=text><b>{_e(r.verdict_text)}</b></td></tr>"
+                for r in block.itertuples())
+            out.append(f"<h3>{_e(paper)}</h3><div class=scroll><table><tr><th>family</th><th>claim</th>"
+                       "<th>task</th><th>difference (95 % CI)</th><th>Holm p</th><th>seeds</th><th>test</th>"
+                       f"<th>verdict</th></tr>{rows}</table></div>")
     return out
+
+
+def _difference(r) -> str:
+    if pd.isna(r.ci_low):
+        return f"{r.diff:+.3g}"
+    return f"{r.diff:+.3g} ({r.ci_low:+.3g} to {r.ci_high:+.3g})"
+
+
+def _p(p: float) -> str:
+    return "" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
 
 
 def _figures(results: Path) -> list[str]:
