@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from repbench.analysis.statistics import ci95, holm, sample_std, welch
+from repbench.analysis.statistics import ALPHA, ci95, holm, sample_std, welch
 from repbench.plugins.base import Reported, find_metric
 from repbench.plugins.registry import Registry
 from repbench.results.provenance import folder_at_commit
@@ -33,7 +33,6 @@ COLUMNS = [
 ]
 # fmt: on
 FLOAT_FORMAT = "%.6g"
-ALPHA = 0.05  # significance level of the comparisons with the best configuration (Holm-corrected)
 ReportedLookup = Mapping[str, Iterable[Reported]]  # task name -> values published for it
 LEGEND = (
     "Mean ± 95 % confidence half-width over seeds (an interval that the metric's range cuts is printed as its "

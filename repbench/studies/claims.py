@@ -22,10 +22,8 @@ import numpy as np
 import pandas as pd
 
 from repbench.analysis.statistics import (
-    ALPHA,
     Decision,
     Difference,
-    Verdict,
     compare,
     decide_family,
     difference_of_differences,
@@ -349,5 +347,5 @@ def _fmt_p(p: float) -> str:
     return "" if not math.isfinite(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
 
 
-__all__ = ["ALPHA", "Claim", "Side", "Verdict", "claims_of", "claims_table", "compare_records", "side_records",
+__all__ = ["Claim", "Side", "claims_of", "claims_table", "compare_records", "margin_of", "pairing", "side_records",
            "write_claims"]

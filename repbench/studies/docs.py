@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from repbench.analysis.statistics import Verdict
 from repbench.execution import recipes
 from repbench.execution.planning import make_plan
 from repbench.plugins.registry import Registry, discover
 from repbench.results.store import ResultStore
 
 BLOCK = re.compile(r"<!-- generated:(?P<name>[\w.,:/+-]+) -->(?P<body>.*?)<!-- /generated -->", re.S)
-WORDS = ("holds", "fails", "no meaningful difference", "inconclusive", "untestable")
+WORDS = (Verdict.HOLDS, Verdict.FAILS, Verdict.EQUIVALENT, Verdict.INCONCLUSIVE, Verdict.UNTESTABLE)
 
 
 def cost(paper: str, profile: str, results: Path, runs: list[int] | None = None,
