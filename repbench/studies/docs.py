@@ -129,8 +129,13 @@ def render(name: str, table: pd.DataFrame, profile: str, results: Path) -> str:
 
 def refresh(text: str, table: pd.DataFrame, profile: str, results: Path) -> str:
     """`text` with every generated block rendered anew."""
-    return BLOCK.sub(lambda m: f"<!-- generated:{m['name']} -->{render(m['name'], table, profile, results)}"
-                               "<!-- /generated -->", text)
+    def block(m: re.Match) -> str:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        indent = re.match(r"[ \t]*", text[line_start:m.start()]).group()  # a block inside a list item stays in it
+        body = render(m["name"], table, profile, results).replace("\n", "\n" + indent)
+        return f"<!-- generated:{m['name']} -->{body}<!-- /generated -->"
+
+    return BLOCK.sub(block, text)
 
 
 def update(root: Path, profile: str, results: Path) -> list[Path]:
