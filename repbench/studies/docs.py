@@ -24,7 +24,7 @@ from repbench.execution.planning import make_plan
 from repbench.plugins.registry import Registry, discover
 from repbench.results.store import ResultStore
 
-BLOCK = re.compile(r"<!-- generated:(?P<name>[\w.,:/+-]+) -->(?P<body>.*?)<!-- /generated -->", re.S)
+BLOCK = re.compile(r"<!-- generated:(?P<name>[\w.,:/+=-]+) -->(?P<body>.*?)<!-- /generated -->", re.S)
 WORDS = (Verdict.HOLDS, Verdict.FAILS, Verdict.EQUIVALENT, Verdict.INCONCLUSIVE, Verdict.UNTESTABLE)
 
 
@@ -88,7 +88,8 @@ def csv_table(spec: str, results: Path) -> str:
     frame = pd.read_csv(results / file)
     for pair in filters[0].split(",") if filters else []:
         name, value = pair.split("=")
-        frame = frame[frame[name].astype(str) == value]
+        numeric = pd.api.types.is_numeric_dtype(frame[name])
+        frame = frame[frame[name] == float(value)] if numeric else frame[frame[name].astype(str) == value]
     names = columns.split(",")
 
     def cell(value) -> str:
