@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from repbench.plugins.registry import REGISTRY, discover
-from repbench.results.record import Cell, MetricValue, Record, Status, canonical_json
+# One torch thread per test process (worker processes inherit it): the tests' models are small, and on a busy
+# two-core machine a second thread made them several times slower, never faster (the adversary test: 100 s
+# with two threads beside two NEURON runs, 32 s with one).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
+
+from repbench.plugins.registry import REGISTRY, discover  # noqa: E402
+from repbench.results.record import Cell, MetricValue, Record, Status, canonical_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = Path(__file__).resolve().parent / "plugins"
