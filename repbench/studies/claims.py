@@ -100,11 +100,15 @@ class Claim:
 
 def margin_of(paper: str, metric: str, task: str | None = None) -> float:
     """The equivalence margin a paper's recipe declares for `metric` (on `task`, where it declares one)."""
-    margins = recipes.load(paper).margins
-    margin = margins.get(f"{task}/{metric}", margins.get(metric)) if task else margins.get(metric)
+    margin = _margin_entry(recipes.load(paper).margins, task, metric)
     if margin is None:
         raise ParamError(f"recipe {paper!r} declares no equivalence margin for {metric!r} in [margins]")
     return float(margin["value"])
+
+
+def _margin_entry(margins: Mapping[str, Any], task: str | None, metric: str) -> Any:
+    """A recipe's margin for `metric`: the task's own (`"task/metric"`) where declared, else the metric's."""
+    return margins.get(f"{task}/{metric}", margins.get(metric))
 
 
 def claims_of(name: str, registry: Registry | None = None) -> list[Claim]:
@@ -136,7 +140,7 @@ def claims_of(name: str, registry: Registry | None = None) -> list[Claim]:
         if expect not in EXPECT:
             raise ParamError(f"{where}: metric {spec['metric']!r} has no direction; say `expect = \"higher\"`, "
                              "\"lower\" or \"same\"")
-        margin = spec.get("margin", margins.get(f"{better.task}/{spec['metric']}", margins.get(spec["metric"])))
+        margin = spec.get("margin", _margin_entry(margins, better.task, spec["metric"]))
         if margin is None:
             raise ParamError(f"{where}: no equivalence margin for {spec['metric']!r}: declare one in [margins] or "
                              "on the claim (`margin`, with `margin_why`)")
@@ -158,8 +162,9 @@ def _side(spec: Mapping[str, Any], key: str, select: str, where: str, registry: 
 
 
 def side_records(records: Iterable[Record], side: Side) -> list[Record]:
-    """The finished records of one configuration (degenerate ones count: a seed that learnt nothing is a result
-    of its method, as on the leaderboard). Several configurations matching is an error: a claim names one."""
+    """The finished records of one configuration, degenerate ones included (a seed that learnt nothing is a
+    result of its method: the table counts it, the t-test leaves it out). Several configurations matching is
+    an error: a claim names one."""
     matched = [r for r in records if r.finished and side.matches(r)]
     configs = {r.cell.config_key for r in matched}
     if len(configs) > 1:
