@@ -184,12 +184,11 @@ def compare_records(a: list[Record], b: list[Record], metric: str, store: Result
     ran the same seeds; with the test items' noise paired where every record kept item scores for the metric
     on the same items, else from each side's bootstrap SE (`<metric>_boot_se`) where recorded. Degenerate
     seeds (stuck at chance: far from normal) are left out of the t-test; `rank_p_all_seeds` counts them."""
-    a, b = ([r for r in side if r.status is Status.OK] for side in (a, b))
-    va, vb = ([r.values[metric] for r in side if metric in r.values] for side in (a, b))
+    a, b = ([r for r in side if r.status is Status.OK and metric in r.values] for side in (a, b))
     paired_seeds = len(a) > 1 and sorted(r.seed for r in a) == sorted(r.seed for r in b)
-    if paired_seeds:
-        order = {r.seed: i for i, r in enumerate(sorted(b, key=lambda r: r.seed))}
-        vb = [vb[order[r.seed]] for r in sorted(a, key=lambda r: r.seed)]
+    if paired_seeds:  # matched by seed
+        a, b = (sorted(side, key=lambda r: r.seed) for side in (a, b))
+    va, vb = ([r.values[metric] for r in side] for side in (a, b))
     items = None
     if store is not None:
         scores = [[store.item_scores(r).get(metric) for r in side] for side in (a, b)]
