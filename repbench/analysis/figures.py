@@ -26,6 +26,17 @@ def write_table(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def difference_text(diff: float, low: float, high: float) -> str:
+    """A difference with its interval as a table shows it: "+0.258 (+0.176 to +0.34)", true minus signs."""
+    text = f"{diff:+.3g}" if not np.isfinite(low) else f"{diff:+.3g} ({low:+.3g} to {high:+.3g})"
+    return text.replace("-", "−")
+
+
+def p_text(p: float) -> str:
+    """A p-value as a table shows it: three decimals, "<0.001" below, blank when there was no test."""
+    return "" if not np.isfinite(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
 def reference_lines(ax: Any, references: list[tuple[str, float]], horizontal: bool = True) -> None:
     """Published values as labelled dashed lines (their labels say whether they are comparable)."""
     styles = ("--", ":", "-.")

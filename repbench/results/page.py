@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from repbench.analysis.figures import difference_text, p_text
 from repbench.plugins.registry import Registry
 from repbench.results import leaderboard as board
 from repbench.results.record import Record, canonical_json
@@ -142,23 +143,14 @@ def _claims(results: Path) -> list[str]:
         for paper, block in frame.groupby("paper", sort=False):
             rows = "".join(
                 f"<tr><td>{_e(r.family)}</td><td class=text>{_e(r.claim)}</td><td>{_e(r.task)}</td>"
-                f"<td>{_e(_difference(r))}</td><td>{_e(_p(r.p_holm))}</td><td>{r.seeds} vs {r.seeds_against}</td>"
+                f"<td>{_e(difference_text(r.diff, r.ci_low, r.ci_high))}</td><td>{_e(p_text(r.p_holm))}</td>"
+                f"<td>{r.seeds} vs {r.seeds_against}</td>"
                 f"<td>{_e(r.pairing)}</td><td class=text><b>{_e(r.verdict_text)}</b></td></tr>"
                 for r in block.itertuples())
             out.append(f"<h3>{_e(paper)}</h3><div class=scroll><table><tr><th>family</th><th>claim</th>"
                        "<th>task</th><th>difference (95 % CI)</th><th>Holm p</th><th>seeds</th><th>test</th>"
                        f"<th>verdict</th></tr>{rows}</table></div>")
     return out
-
-
-def _difference(r) -> str:
-    if pd.isna(r.ci_low):
-        return f"{r.diff:+.3g}"
-    return f"{r.diff:+.3g} ({r.ci_low:+.3g} to {r.ci_high:+.3g})"
-
-
-def _p(p: float) -> str:
-    return "" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
 
 
 def _figures(results: Path) -> list[str]:

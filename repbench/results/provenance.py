@@ -132,7 +132,6 @@ def plugin_provenance(cls: type) -> dict[str, Any]:
     }
 
 
-
 def _folder_sha256(folder: Path) -> str:
     """sha256 over the paths and contents of the Python files under `folder`."""
     digest = hashlib.sha256()

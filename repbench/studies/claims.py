@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from repbench.analysis.figures import difference_text, p_text
 from repbench.analysis.statistics import (
     Decision,
     Difference,
@@ -329,27 +330,23 @@ def claims_markdown(table: pd.DataFrame, profile: str) -> str:
            "the design finds with 80 % power at the family's corrected level; verdicts: holds / fails (the "
            "opposite is significant) / no meaningful difference (equivalent within ±margin, two one-sided tests) "
            "/ inconclusive.", ""]
-    for paper, block in table.groupby("paper", sort=False):
-        out += [f"## {paper}", "", "| claim | task | difference (95 % CI) | Holm p | seeds | test | verdict |",
-                "|---|---|---|---|---|---|---|"]
-        for r in block.itertuples():
-            seeds = f"{r.seeds} vs {r.seeds_against}" + (f" ({r.degenerate_seeds} degenerate)"
-                                                          if r.degenerate_seeds else "")
-            out.append(f"| {r.claim} | {r.task} | {_fmt_diff(r)} | {_fmt_p(r.p_holm)} | {seeds} | {r.pairing} | "
-                       f"**{r.verdict_text}** |")
-        out.append("")
+    for paper in table["paper"].unique():
+        out += [f"## {paper}", paper_table(table, paper)]
     return "\n".join(out)
 
 
-def _fmt_diff(r) -> str:
-    if not math.isfinite(r.ci_low):
-        return f"{r.diff:+.3g}"
-    return f"{r.diff:+.3g} ({r.ci_low:+.3g} to {r.ci_high:+.3g})".replace("-", "−")
+def paper_table(table: pd.DataFrame, paper: str) -> str:
+    """One paper's claims as a markdown table (family, claim, task, difference with 95 % interval, Holm p,
+    seeds, pairing, verdict): the claims file's and the paper pages' table."""
+    out = ["", "| family | claim | task | difference (95 % CI) | Holm p | seeds | test | verdict |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in table[table["paper"] == paper].itertuples():
+        seeds = f"{r.seeds} vs {r.seeds_against}" + (f" ({r.degenerate_seeds} degenerate)" if r.degenerate_seeds
+                                                     else "")
+        out.append(f"| {r.family} | {r.claim} | {r.task} | {difference_text(r.diff, r.ci_low, r.ci_high)} | "
+                   f"{p_text(r.p_holm)} | {seeds} | {r.pairing} | **{r.verdict_text}** |")
+    return "\n".join(out) + "\n"
 
 
-def _fmt_p(p: float) -> str:
-    return "" if not math.isfinite(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
-
-
-__all__ = ["Claim", "Side", "claims_of", "claims_table", "compare_records", "margin_of", "pairing", "side_records",
-           "write_claims"]
+__all__ = ["Claim", "Side", "claims_of", "claims_table", "compare_records", "margin_of", "pairing", "paper_table",
+           "side_records", "write_claims"]

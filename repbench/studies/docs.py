@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from repbench.analysis.figures import difference_text
 from repbench.analysis.statistics import Verdict
 from repbench.execution import recipes
 from repbench.execution.planning import make_plan
 from repbench.plugins.registry import Registry, discover
 from repbench.results.store import ResultStore
+from repbench.studies.claims import paper_table
 
 BLOCK = re.compile(r"<!-- generated:(?P<name>[\w.,:/+=-]+) -->(?P<body>.*?)<!-- /generated -->", re.S)
 WORDS = (Verdict.HOLDS, Verdict.FAILS, Verdict.EQUIVALENT, Verdict.INCONCLUSIVE, Verdict.UNTESTABLE)
@@ -56,29 +58,9 @@ def measured(table: pd.DataFrame, paper: str) -> str:
     summary = ", ".join(f"{w} {counts[w]}" for w in WORDS if w in counts)
     lines = [f"{len(rows)} claims tested: {summary} (`results/claims_standard.md`)."]
     for r in rows[rows["headline"]].itertuples():
-        lines.append(f"{r.claim[0].upper()}{r.claim[1:]} ({r.task}): {_diff(r)}, **{r.verdict_text}**.")
+        difference = difference_text(r.diff, r.ci_low, r.ci_high)
+        lines.append(f"{r.claim[0].upper()}{r.claim[1:]} ({r.task}): {difference}, **{r.verdict_text}**.")
     return " ".join(lines)
-
-
-def claims_block(table: pd.DataFrame, paper: str) -> str:
-    """The paper's claims as a markdown table (claim, task, difference with 95 % interval, Holm p, seeds,
-    pairing, verdict)."""
-    rows = table[table["paper"] == paper]
-    out = ["", "| family | claim | task | difference (95 % CI) | Holm p | seeds | test | verdict |",
-           "|---|---|---|---|---|---|---|---|"]
-    for r in rows.itertuples():
-        seeds = f"{r.seeds} vs {r.seeds_against}" + (f" ({r.degenerate_seeds} degenerate)" if r.degenerate_seeds
-                                                     else "")
-        p = "" if not math.isfinite(r.p_holm) else ("<0.001" if r.p_holm < 0.001 else f"{r.p_holm:.3f}")
-        out.append(f"| {r.family} | {r.claim} | {r.task} | {_diff(r)} | {p} | {seeds} | {r.pairing} | "
-                   f"**{r.verdict_text}** |")
-    return "\n".join(out) + "\n"
-
-
-def _diff(r) -> str:
-    if not math.isfinite(r.ci_low):
-        return f"{r.diff:+.3g}".replace("-", "−")
-    return f"{r.diff:+.3g} ({r.ci_low:+.3g} to {r.ci_high:+.3g})".replace("-", "−")
 
 
 def csv_table(spec: str, results: Path) -> str:
@@ -124,7 +106,7 @@ def render(name: str, table: pd.DataFrame, profile: str, results: Path) -> str:
     if kind == "measured":
         return measured(table, paper)
     if kind == "claims":
-        return claims_block(table, paper)
+        return paper_table(table, paper)
     raise ValueError(f"unknown generated block {name!r}: PAPER.cost, PAPER.measured, PAPER.claims or table:SPEC")
 
 

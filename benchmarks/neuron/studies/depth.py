@@ -127,11 +127,6 @@ def _training_data_s(task_params: dict) -> float:
         return math.nan
 
 
-def spike_auc_margin() -> float:
-    """The equivalence margin of spike AUC that the paper's claims declare (benchmarks/recipes/beniaguev2021.toml)."""
-    return margin_of("beniaguev2021", "spike_auc")
-
-
 def compare_with_depth1(table: pd.DataFrame, within: tuple[str, ...] = ("task",),
                         store: ResultStore | None = None) -> pd.DataFrame:
     """Add each depth's difference from depth 1 of its group (`within`: the task, or task and data size), with
@@ -152,7 +147,7 @@ def compare_with(table: pd.DataFrame, reference: pd.Series, within: tuple[str, .
     for name in (column, "diff_ci95", "p_holm", "min_detectable_diff"):
         table[name] = math.nan
     table["pairing"], table["verdict"] = "", ""
-    margin = spike_auc_margin()
+    margin = margin_of("beniaguev2021", metric)  # as the paper's claims declare it
     for _, block in table.groupby(list(within)):
         base = block.index[reference[block.index]]
         if base.empty:
