@@ -315,6 +315,23 @@ def decide_family(differences: list[Difference], expected: list[int], margins: l
     return out
 
 
+def decide_families(families: list, differences: list[Difference], expected: list[int], margins: list[float],
+                    units: list[str] | None = None, alpha: float = ALPHA) -> list[Decision]:
+    """`decide_family` for comparisons of several declared families at once (`families[i]` names the family of
+    comparison i, any hashable): each family is corrected on its own; the decisions come back in input order."""
+    units = units or [""] * len(differences)
+    members: dict = {}
+    for i, family in enumerate(families):
+        members.setdefault(family, []).append(i)
+    out: list[Decision | None] = [None] * len(differences)
+    for group in members.values():
+        decided = decide_family([differences[i] for i in group], [expected[i] for i in group],
+                                [margins[i] for i in group], alpha, [units[i] for i in group])
+        for i, decision in zip(group, decided, strict=True):
+            out[i] = decision
+    return out
+
+
 def _amount(value: float, unit: str) -> str:
     """0.042, 1 point, 4.4 points, 2.5 ms."""
     text = f"{value:.2g}" if abs(value) < 10 else f"{value:,.0f}"

@@ -3,7 +3,7 @@ current protocol, the statistics every table shares, figure helpers). A study mo
 it never imports the command line or an executor."""
 
 from repbench.analysis.figures import error_bars, reference_lines, save_figure, study_paths, write_table
-from repbench.analysis.statistics import ci95, decide_family, holm, slope_interval, welch
+from repbench.analysis.statistics import ci95, decide_families, decide_family, holm, slope_interval, welch
 from repbench.execution.dask import DaskUnavailable
 from repbench.execution.planning import Sweep
 from repbench.plugins.params import Param
@@ -16,8 +16,8 @@ from repbench.studies.claims import claims_table, compare_records, margin_of, pa
 
 __all__ = [
     "DaskUnavailable", "Param", "Record", "ResultStore", "Status", "Study", "StudyContext", "Sweep", "ci95",
-    "claims_table", "compare_records", "current_protocol", "decide_family", "error_bars", "holm", "margin_of",
-    "pairing", "plugin_registry", "reference_lines", "register_study", "save_figure", "slope_interval",
+    "claims_table", "compare_records", "current_protocol", "decide_families", "decide_family", "error_bars", "holm",
+    "margin_of", "pairing", "plugin_registry", "reference_lines", "register_study", "save_figure", "slope_interval",
     "study_paths", "welch", "write_table",
 ]
 

@@ -26,7 +26,7 @@ from repbench.analysis.statistics import (
     Decision,
     Difference,
     compare,
-    decide_family,
+    decide_families,
     difference_of_differences,
     rank_p,
 )
@@ -263,15 +263,9 @@ def claims_table(profile: str, papers: Iterable[str] | None = None, results: Pat
     if not rows:
         raise ValueError(f"no claim has records of both its sides in profile {profile!r}; run the papers' recipes "
                          f"first: repbench reproduce NAME --profile {profile}")
-    decisions: dict[int, Decision] = {}
-    families: dict[tuple[str, str], list[int]] = {}
-    for i, row in enumerate(rows):
-        families.setdefault((row.claim.paper, row.claim.family), []).append(i)
-    for members in families.values():
-        decided = decide_family([rows[i].difference for i in members], [rows[i].claim.sign for i in members],
-                                [rows[i].claim.margin for i in members],
-                                units=[_unit(rows[i].claim, registry) for i in members])
-        decisions.update(zip(members, decided, strict=True))
+    decisions = decide_families([(r.claim.paper, r.claim.family) for r in rows], [r.difference for r in rows],
+                                [r.claim.sign for r in rows], [r.claim.margin for r in rows],
+                                [_unit(r.claim, registry) for r in rows])
     table = pd.DataFrame([_as_row(row, decisions[i]) for i, row in enumerate(rows)], columns=COLUMNS)
     for i, row in enumerate(rows):
         if verdict := _at_chance(row.claim, row.sides):

@@ -42,7 +42,7 @@ from repbench.studies import (
     StudyContext,
     ci95,
     compare_records,
-    decide_family,
+    decide_families,
     error_bars,
     margin_of,
     pairing,
@@ -187,14 +187,8 @@ def compare(frame: pd.DataFrame, pairs: list[tuple[str, str]], probe: str = "mlp
     if not tests:
         raise ValueError(f"no task has tuned finals of both sides of any of {pairs}; run them with --tune")
     rows = []
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, (row, *_) in enumerate(tests):
-        groups.setdefault((row["task"], row["family"]), []).append(i)
-    decided = {}
-    for members in groups.values():
-        decisions = decide_family([tests[i][1] for i in members], [tests[i][2] for i in members],
-                                  [tests[i][3] for i in members], units=["points"] * len(members))
-        decided.update(zip(members, decisions, strict=True))
+    decided = decide_families([(row["task"], row["family"]) for row, *_ in tests], [t[1] for t in tests],
+                              [t[2] for t in tests], [t[3] for t in tests], ["points"] * len(tests))
     for i, (row, test, _, _) in enumerate(tests):
         decision = decided[i]
         rows.append({**row, "diff": test.diff, "diff_ci95": test.half_width(), "p": decision.p,
