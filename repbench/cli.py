@@ -31,6 +31,10 @@ plugin_path_option = click.option(
     type=click.Path(),
     help=f"Extra plugin file or folder (repeatable; also ${PLUGIN_PATH_ENV}).",
 )
+threads_option = click.option(
+    "--threads", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Threads per cell for every thread pool (torch, OpenMP, BLAS); default: the free cores / --jobs, "
+         "at least 1.")
 results_option = click.option(
     "--results",
     "results",
@@ -266,6 +270,7 @@ def print_listing(listing: list[list[PlannedCell]], store: ResultStore, jobs: in
               "killed run resumes it mid-training (methods that support it); 0: never.")
 @click.option("--dry-run", is_flag=True, help="Print the cells that would run, and exit.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@threads_option
 @results_option
 @plugin_path_option
 def run(
@@ -285,6 +290,7 @@ def run(
     checkpoint_every: float,
     dry_run: bool,
     no_progress: bool,
+    threads: int | None,
     results: Path | None,
     plugin_paths: tuple[str, ...],
 ) -> None:
@@ -302,7 +308,7 @@ def run(
                          {k: v[0] for k, v in parse_grid(trial_set).items()})
         options = RunOptions(jobs=jobs, executor=executor, scheduler=scheduler, timeout=timeout, device=device,
                                  force=force, results=results, plugin_paths=plugin_paths,
-                                 progress=not no_progress, checkpoint_every=checkpoint_every)
+                                 progress=not no_progress, checkpoint_every=checkpoint_every, threads=threads)
         plan = api.plan(sweep, profile, plugin_paths)
         if dry_run:
             store = ResultStore(options.results_dir)
@@ -565,9 +571,10 @@ def _expected(todo: list, jobs: int) -> str:
 @click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Cells run in parallel.")
 @click.option("--dry-run", is_flag=True, help="List the cells (done or to do) and the expected time, and exit.")
+@threads_option
 @results_option
 @plugin_path_option
-def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path | None,
+def reproduce(name: str, profile: str, jobs: int, dry_run: bool, threads: int | None, results: Path | None,
               plugin_paths: tuple[str, ...]) -> None:
     """Run what a paper needs (NAME: golovko2016, beniaguev2021, jaiswal2020; files in benchmarks/recipes/):
     its runs with their grids, seeds and tuning budget, then its studies. Resumable like `run`."""
@@ -580,7 +587,7 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, results: Path |
         fail(str(err))
     if profile not in recipe.profiles():
         fail(f"recipe {name!r} has nothing for profile {profile!r}; it has {', '.join(recipe.profiles())}")
-    options = RunOptions(jobs=jobs, results=results, plugin_paths=plugin_paths)
+    options = RunOptions(jobs=jobs, results=results, plugin_paths=plugin_paths, threads=threads)
     click.echo(f"{recipe.title}\n{recipe.citation}\nprofile {profile}")
     try:
         plan = api.plan(recipe.runs.get(profile, []), profile, plugin_paths)

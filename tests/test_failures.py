@@ -127,3 +127,26 @@ def test_a_5_fold_cell_is_flagged_against_the_noise_of_its_fold_mean(registry, m
     assert record.status == "ok", record.reason
     monkeypatch.setattr(toy, "validate", lambda self, method, ctx: 72.0)  # 2 points: within the mean's noise
     assert run_cell(cell, CellOptions(device="cpu")).status == "degenerate"
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_cell_holds_every_thread_pool_to_its_thread_budget(registry, threads):
+    """torch's threads and every OpenMP/BLAS pool (scikit-learn's L-BFGS ran 18x slower with two jobs each
+    starting a thread per core); the caller's settings come back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    record = run_cell(_cells(registry, ["toy-threads"])[0], CellOptions(device="cpu", threads=threads))
+    values = {m.name: m.value for m in record.metrics}
+    assert record.status == "ok" and record.threads == threads
+    assert values["pool_threads"] == threads and values["torch_threads"] == threads
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+
+def test_threads_per_cell_leave_busy_cores_alone(monkeypatch):
+    from repbench.results import provenance
+
+    monkeypatch.setattr(provenance, "usable_cpus", lambda: 4)
+    for load, jobs, expected in [(0.2, 1, 4), (0.2, 2, 2), (2.0, 1, 2), (3.6, 1, 1), (9.0, 2, 1), (0.0, 8, 1)]:
+        monkeypatch.setattr(provenance.os, "getloadavg", lambda load=load: (load, load, load))
+        assert provenance.cell_threads(jobs) == expected, (load, jobs)

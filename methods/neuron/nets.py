@@ -18,44 +18,53 @@ PRESETS = {  # name -> (depth, width, first kernel, other kernels): the paper's 
 }
 
 
-def _csr(matrix: torch.Tensor) -> torch.Tensor:
-    with warnings.catch_warnings():  # torch calls its (stable, tested here) CSR support "beta" on first use
-        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
-        return matrix.to_sparse_csr()
+def _sparse(matrix: torch.Tensor, layout: str) -> torch.Tensor:
+    with warnings.catch_warnings():  # torch calls its (stable, tested here) CSR/CSC support "beta" on first use
+        warnings.filterwarnings("ignore", message="Sparse CS[RC] tensor support is in beta")
+        return matrix.to_sparse_csr() if layout == "csr" else matrix.to_sparse_csc()
+
+
+def _sparse_product(offsets: torch.Tensor, indices: torch.Tensor, values: torch.Tensor,
+                    table: torch.Tensor) -> torch.Tensor:
+    """A compressed sparse matrix (row offsets, column indices, values) times a dense `table`: each output row
+    the values-weighted sum of the table rows its entries name."""
+    return F.embedding_bag(indices, table, offsets, mode="sum", per_sample_weights=values, include_last_offset=True)
 
 
 class _SparseCausalConvFn(torch.autograd.Function):
     """y = causal_conv(x, W) for sparse x as ONE sparse x dense product and a shift-add (hand-rolled: torch has
-    no sparse Conv1d): Y[b, t, k, :] = sum_c x[b, c, t] W[:, c, k] (CSR @ [C, K*O]), then
+    no sparse Conv1d): Y[b, t, k, :] = sum_c x[b, c, t] W[:, c, k] ([B*T, C] @ [C, K*O]), then
     out[t] = sum_k Y[t - (K - 1 - k), k]. Backward: grad_W = x^T @ (grad_out shifted per lag), again sparse.
-    No gradient flows to x (it is data)."""
+    Both products are `embedding_bag` sums over the active inputs (rows of the CSR form forward, of its CSC form
+    backward, so the dense input is scanned once): the same sums in the same order as `torch.sparse.mm`, bit
+    for bit, at about half the cost. No gradient flows to x (it is data)."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         B, C, T = x.shape
         n_out, _, K = weight.shape
-        rows = _csr(x.transpose(1, 2).reshape(B * T, C))
-        y = torch.sparse.mm(rows, weight.permute(1, 2, 0).reshape(C, K * n_out)).view(B, T, K, n_out)
+        rows = _sparse(x.transpose(1, 2).reshape(B * T, C), "csr")
+        y = _sparse_product(rows.crow_indices(), rows.col_indices(), rows.values(),
+                            weight.permute(1, 2, 0).reshape(C, K * n_out)).view(B, T, K, n_out)
         out = y[:, :, K - 1].clone()  # lag 0
         for k in range(K - 1):
             lag = K - 1 - k
             out[:, lag:] += y[:, : T - lag, k]
-        ctx.save_for_backward(x)
-        ctx.kernel = K
+        columns = _sparse(rows, "csc")
+        ctx.save_for_backward(columns.ccol_indices(), columns.row_indices(), columns.values())
+        ctx.shape = (B, C, T, K)
         return out.transpose(1, 2)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> tuple[None, torch.Tensor]:
-        (x,) = ctx.saved_tensors
-        B, C, T = x.shape
-        K, n_out = ctx.kernel, grad.shape[1]
+        B, C, T, K = ctx.shape
+        n_out = grad.shape[1]
         g = grad.transpose(1, 2)
         shifted = torch.zeros(B, T, K, n_out, dtype=grad.dtype, device=grad.device)
         for k in range(K):
             lag = K - 1 - k
             shifted[:, : T - lag, k] = g[:, lag:]
-        columns = _csr(x.permute(1, 0, 2).reshape(C, B * T))
-        grad_w = torch.sparse.mm(columns, shifted.view(B * T, K * n_out))
+        grad_w = _sparse_product(*ctx.saved_tensors, shifted.view(B * T, K * n_out))
         return None, grad_w.view(C, K, n_out).permute(2, 0, 1)
 
 

@@ -23,7 +23,7 @@ from repbench.plugins.params import ParamError
 from repbench.plugins.profiles import get_profile
 from repbench.plugins.registry import env_plugin_paths
 from repbench.results.leaderboard import write_leaderboard
-from repbench.results.provenance import code_provenance, usable_cpus
+from repbench.results.provenance import cell_threads, code_provenance
 from repbench.results.record import Cell, FailureKind, Record, Status
 from repbench.results.store import ResultStore
 
@@ -52,7 +52,7 @@ class RunOptions:
     plugin_paths: tuple[str, ...] = ()
     progress: bool = True
     checkpoint_every: float = DEFAULT_EVERY_S
-    threads: int | None = None  # torch threads per cell; None: this machine's cores / jobs (a cluster's: its own)
+    threads: int | None = None  # threads per cell, every pool; None: cell_threads (a cluster: its own)
     leaderboard: bool = True  # rewrite leaderboard.{csv,md} of the results folder at the end
 
     def __post_init__(self) -> None:
@@ -143,7 +143,7 @@ def execute(plan: Plan, options: RunOptions) -> RunResult:
     cell_options = CellOptions(
         device=options.device,
         timeout_s=options.timeout if options.timeout is not None else get_profile(plan.profile).timeout_s,
-        threads=options.threads or (None if options.scheduler else max(1, usable_cpus() // max(options.jobs, 1))),
+        threads=options.threads or (None if options.scheduler else cell_threads(options.jobs)),
         plugin_paths=(*options.plugin_paths, *env_plugin_paths()),
         env=forwarded_env(absolute_data_root=isinstance(engine, DaskExecutor)),  # Dask workers may start elsewhere
         code=code_provenance(),

@@ -57,6 +57,15 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def cell_threads(jobs: int) -> int:
+    """Threads per cell when `jobs` cells run at once: the usable cores shared among the jobs, less the cores
+    other programs keep busy (the 1-minute load average), at least one. A cell with more threads than free
+    cores waits on its slowest thread: an invariance update ran 12x slower with 2 threads on a loaded machine."""
+    usable = usable_cpus()
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return max(1, min(usable, round(usable - busy)) // max(jobs, 1))
+
+
 def _gpu_model() -> str | None:
     try:
         import torch

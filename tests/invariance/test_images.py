@@ -51,6 +51,16 @@ def test_on_the_fly_draws_give_one_image_independent_angles_from_the_training_se
         np.testing.assert_allclose(x[row].numpy().reshape(8, 8), images.rotate(raw, angle)[0], atol=1e-6)
 
 
+def test_precomputed_angle_grids_give_the_per_batch_rotation_bit_for_bit():
+    """The training stream samples on one grid per angle (computed once): the same numbers as building the
+    grid of every batch from its angles (the UAI-style per-batch transform the stream replaced)."""
+    raw = np.random.default_rng(4).random((300, 28, 28)).astype(np.float32)
+    stream = images.on_the_fly(raw)
+    x, s = stream.draw(torch.as_tensor(stream.raw[:128]), torch.Generator().manual_seed(1))
+    per_batch = images.rotate_batch(torch.as_tensor(raw[:128]), torch.tensor(images.TRAIN_ANGLES)[s])
+    assert torch.equal(x, per_batch.reshape(128, -1))
+
+
 def test_angle_labels_match_the_applied_rotation():
     task = DigitsRot()
     data = task.load(RunContext(seed=0, profile="quick"))

@@ -42,6 +42,32 @@ def test_sparse_first_layer_equals_the_dense_causal_conv_and_its_gradients():
     assert torch.allclose(sparse.bias.grad, dense.bias.grad, atol=1e-12)
 
 
+def test_sparse_first_layer_sums_like_torch_sparse_mm_bit_for_bit():
+    """The layer's embedding_bag products give exactly what torch.sparse.mm gives (the products they replaced,
+    written out here as the oracle), forward and backward, in float32 at the standard sizes' sparsity."""
+    torch.manual_seed(2)
+    layer = SparseCausalConv(60, 8, 11)
+    x = sparse_input(B=3, C=60, T=50, p=0.05)
+    x[0, :, 7] = 2.0  # spike counts above one are weighted, not just counted
+    out = layer(x)
+    grad = torch.randn_like(out)
+    (out * grad).sum().backward()
+    B, C, T = x.shape
+    W = layer.weight.detach()
+    n_out, _, K = W.shape
+    y = torch.sparse.mm(x.transpose(1, 2).reshape(B * T, C).to_sparse_csr(), W.permute(1, 2, 0).reshape(C, K * n_out))
+    y = y.view(B, T, K, n_out)
+    expected = y[:, :, K - 1].clone()
+    for k in range(K - 1):
+        expected[:, K - 1 - k:] += y[:, :T - (K - 1 - k), k]
+    assert torch.equal(out.detach(), expected.transpose(1, 2) + layer.bias.detach()[None, :, None])
+    shifted = torch.zeros(B, T, K, n_out)
+    for k in range(K):
+        shifted[:, :T - (K - 1 - k), k] = grad.transpose(1, 2)[:, K - 1 - k:]
+    grad_w = torch.sparse.mm(x.permute(1, 0, 2).reshape(C, B * T).to_sparse_csr(), shifted.view(B * T, K * n_out))
+    assert torch.equal(layer.weight.grad, grad_w.view(C, K, n_out).permute(2, 0, 1))
+
+
 @pytest.mark.parametrize("make", [
     lambda: TCN(20, 3, 8, 7, 5, sparse_first=True),
     lambda: TCN(20, 3, 8, 7, 5, sparse_first=False),

@@ -74,6 +74,20 @@ class ToyOk(_Centroid):
         return {"fit_calls": 1.0}
 
 
+@register_method("toy-threads")
+class ToyThreads(_Centroid):
+    """Reports the most threads any of its process's thread pools (torch, OpenMP, BLAS) would use."""
+
+    metrics = (Metric("pool_threads", higher_is_better=False), Metric("torch_threads", higher_is_better=False))
+
+    def measurements(self) -> dict[str, float]:
+        import torch
+        from threadpoolctl import threadpool_info
+
+        return {"pool_threads": float(max(pool["num_threads"] for pool in threadpool_info())),
+                "torch_threads": float(torch.get_num_threads())}
+
+
 @register_method("toy-raises")
 class ToyRaises(_Centroid):
     """Fails in fit."""

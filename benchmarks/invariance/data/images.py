@@ -18,6 +18,23 @@ UNSEEN_ANGLES = (55.0, 65.0)  # each tested at + and -
 DIL_KERNELS = (-2, 2, 3, 4)  # negative = erosion with a k x k square, positive = dilation (the UAI paper's)
 
 
+def rotation_grids(degrees: torch.Tensor, size: int) -> torch.Tensor:
+    """Where each output pixel of a `size` x `size` image rotated counter-clockwise by each angle samples the
+    input: [n, size, size, 2], in grid_sample's normalised coordinates (y pointing down, so the inverse
+    rotation of each output position)."""
+    rad = degrees.to(torch.float32) * (math.pi / 180.0)
+    cos, sin, zero = torch.cos(rad), torch.sin(rad), torch.zeros_like(rad)
+    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
+    return F.affine_grid(theta, [len(degrees), 1, size, size], align_corners=False)
+
+
+def sample_rotated(images: torch.Tensor, grids: torch.Tensor, unrotated: torch.Tensor) -> torch.Tensor:
+    """Images [n, h, w] resampled on their grids: bilinear, zero outside, clamped to [0, 1]; rows flagged
+    `unrotated` come back unchanged."""
+    out = F.grid_sample(images[:, None], grids, mode="bilinear", padding_mode="zeros", align_corners=False)[:, 0]
+    return torch.where(unrotated[:, None, None], images, out.clamp(0.0, 1.0))
+
+
 def rotate_batch(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
     """Rotate each square image [n, h, w] counter-clockwise by its own angle about the centre: bilinear, zero
     outside, same size (what the UAI code's Keras affine transform does for digits on a black background).
@@ -25,13 +42,8 @@ def rotate_batch(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
     n, h, w = images.shape
     if h != w:
         raise ValueError(f"rotation expects square images, got {h} x {w}")
-    rad = degrees.to(images.dtype) * (math.pi / 180.0)
-    cos, sin, zero = torch.cos(rad), torch.sin(rad), torch.zeros_like(rad)
-    # output (x, y) (y pointing down) samples the input at the inverse rotation of its position
-    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
-    grid = F.affine_grid(theta, [n, 1, h, w], align_corners=False)
-    out = F.grid_sample(images[:, None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[:, 0]
-    return torch.where((degrees == 0)[:, None, None], images, out.clamp(0.0, 1.0))
+    grids = rotation_grids(degrees, h).to(images.dtype)
+    return sample_rotated(images, grids, degrees == 0)
 
 
 def rotate(images: np.ndarray, angle: float) -> np.ndarray:
@@ -52,13 +64,21 @@ def draw_angles(n: int, rng: np.random.Generator, n_angles: int = len(TRAIN_ANGL
 
 def on_the_fly(raw_images: np.ndarray, angles=TRAIN_ANGLES) -> Resampler:
     """Fresh angles every time an image is used (the UAI code's streamed rotations): draw(batch) rotates each
-    flattened image by an angle drawn uniformly from `angles` and returns (images, angle classes)."""
+    flattened image by an angle drawn uniformly from `angles` and returns (images, angle classes). The
+    sampling grid of each angle is computed once, not per batch (the same numbers: a test checks it)."""
     n, h, w = raw_images.shape
+    if h != w:
+        raise ValueError(f"rotation expects square images, got {h} x {w}")
     table = torch.tensor(angles, dtype=torch.float32)
+    grids, unrotated = rotation_grids(table, h), table == 0
+    on_device: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def draw(batch: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         s = torch.randint(len(angles), (len(batch),), generator=generator, device=batch.device)
-        rotated = rotate_batch(batch.view(-1, h, w), table.to(batch.device)[s])
+        if batch.device not in on_device:
+            on_device[batch.device] = grids.to(batch.device), unrotated.to(batch.device)
+        g, keep = on_device[batch.device]
+        rotated = sample_rotated(batch.view(-1, h, w), g[s], keep[s])
         return rotated.reshape(len(batch), -1), s
 
     return Resampler(raw_images.reshape(n, h * w), draw)
