@@ -16,6 +16,7 @@ from repbench.data.paths import results_dir
 from repbench.execution.batch import RunOptions, RunResult, execute
 from repbench.execution.checkpoints import DEFAULT_EVERY_S
 from repbench.execution.dask import DaskUnavailable
+from repbench.execution.executors import start_workers_early
 from repbench.execution.planning import PlannedCell, Sweep, parse_grid
 from repbench.plugins.base import Component, Task
 from repbench.plugins.params import Param, ParamError, did_you_mean
@@ -303,6 +304,8 @@ def run(
 
     if executor == "dask" and timeout is not None:
         click.secho("note: the dask executor enforces no per-cell --timeout; the cluster's walltime applies", err=True)
+    if executor == "process" and not scheduler and jobs > 0 and not dry_run:
+        start_workers_early()
     try:
         sweep = Sweep.of(tasks, methods, parse_grid(grid), seeds, tune,
                          {k: v[0] for k, v in parse_grid(trial_set).items()})
@@ -588,6 +591,8 @@ def reproduce(name: str, profile: str, jobs: int, dry_run: bool, threads: int | 
     if profile not in recipe.profiles():
         fail(f"recipe {name!r} has nothing for profile {profile!r}; it has {', '.join(recipe.profiles())}")
     options = RunOptions(jobs=jobs, results=results, plugin_paths=plugin_paths, threads=threads)
+    if not dry_run:
+        start_workers_early()
     click.echo(f"{recipe.title}\n{recipe.citation}\nprofile {profile}")
     try:
         plan = api.plan(recipe.runs.get(profile, []), profile, plugin_paths)

@@ -32,9 +32,10 @@ def registry():
 
 
 @pytest.fixture(scope="session")
-def mechanisms_cache(tmp_path_factory):
-    """A temporary cache of the neuron family's compiled mechanisms for the session (never the data root's)."""
-    return tmp_path_factory.mktemp("mechanisms")
+def mechanisms_cache(request):
+    """The neuron family's compiled mechanisms, in pytest's cache folder (never the data root's): kept between
+    sessions, keyed by the .mod files' hash and built under a file lock, so parallel workers compile once."""
+    return request.config.cache.mkdir("neuron-mechanisms")
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ adversary round included, one thread as in a standard-profile cell. It sizes the
 
     pytest benchmarks/timings/test_invariance_update.py --benchmark-only --benchmark-group-by=group
 
-Random images stand in for MNIST: the cost does not depend on the pixels. Measured numbers are in
-docs/jaiswal2020.md.
+Each row's extra_info holds the update's FLOPs and the fraction of this run's SGEMM rate it reaches
+(`fraction_of_sgemm`). Random images stand in for MNIST: the cost does not depend on the pixels. Measured
+numbers are in docs/jaiswal2020.md.
 """
 
 from __future__ import annotations
@@ -32,15 +33,17 @@ def images() -> InvarianceData:
                           z_dim=32, image_shape=(SIDE, SIDE), setting="nuisance", resample=on_the_fly(raw))
 
 
-pytestmark = pytest.mark.usefixtures("one_thread")
-
-
 @pytest.mark.benchmark(group="invariance-update")
 @pytest.mark.parametrize("name", METHODS)
-def test_model_update(benchmark, images, name):
+def test_model_update(benchmark, against_sgemm, images, name):
     cls = discover().get_method(name)
     method = cls(**cls.resolve("standard"))
     method.prepare(images, torch.device("cpu"), torch.Generator().manual_seed(0))
     batch = torch.arange(BATCH)
+
+    def update() -> None:
+        method.train_step(*method.batch(batch))
+
     benchmark.extra_info.update(method=name, threads=1, adversary_steps=getattr(method, "adversary_steps", 0))
-    benchmark.pedantic(lambda: method.train_step(*method.batch(batch)), rounds=10, iterations=1, warmup_rounds=2)
+    benchmark.pedantic(update, rounds=10, iterations=1, warmup_rounds=2)
+    against_sgemm(benchmark, update)

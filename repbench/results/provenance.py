@@ -112,6 +112,13 @@ def provenance(code: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 @functools.cache
+def module_distributions() -> dict[str, list[str]]:
+    """Which installed distributions provide each top-level module. Building it reads every installed package's
+    file list (about a second), so it is built once per process; the forkserver builds it for its workers."""
+    return dict(packages_distributions())
+
+
+@functools.cache
 def plugin_provenance(cls: type) -> dict[str, Any]:
     """Which code a task or method class came from: its source file's sha256 and, for code installed as a
     distribution (a plugin package with entry points), that distribution's name and version. `origin` is
@@ -122,7 +129,7 @@ def plugin_provenance(cls: type) -> dict[str, Any]:
     path = Path(source).resolve() if source else None
     suite = cls.__module__.startswith(SUITE_PACKAGES)
     top = cls.__module__.split(".", 1)[0]
-    dists = packages_distributions().get(top, [])
+    dists = module_distributions().get(top, [])
     dist = dists[0] if dists and not cls.__module__.startswith("repbench_external.") else None
     try:
         shown = str(path.relative_to(SOURCE_ROOT)) if suite and path else str(path)

@@ -14,10 +14,14 @@ def mechanisms(mechanisms_cache):
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """A private data root for simulated datasets."""
-    monkeypatch.setenv("REPBENCH_DATA", str(tmp_path / "data"))
-    return tmp_path / "data"
+def data_dir(tmp_path, monkeypatch, mechanisms_cache):
+    """A private data root for simulated datasets, whose compiled mechanisms are the session's (a subprocess
+    would otherwise compile them again)."""
+    root = tmp_path / "data"
+    (root / "neuron").mkdir(parents=True)
+    (root / "neuron" / "mechanisms").symlink_to(mechanisms_cache, target_is_directory=True)
+    monkeypatch.setenv("REPBENCH_DATA", str(root))
+    return root
 
 
 # Hay et al. 2011's cell1.asc, which CI finds beside the repository (the suite downloads it for users)

@@ -10,9 +10,7 @@ pytest.importorskip("distributed")
 SMALL_L5PC = DatasetSpec(cell="l5pc-nmda", trial_ms=200, trials_per_chunk=1, fixed_dt=0.1, model="demo")
 
 
-def test_dask_chunks_equal_local_ones(data_dir, mechanisms_cache):
-    (data_dir / "neuron").mkdir(parents=True)
-    (data_dir / "neuron" / "mechanisms").symlink_to(mechanisms_cache)  # workers find them compiled
+def test_dask_chunks_equal_local_ones(data_dir):
     serial = Dataset.open(SMALL_L5PC)
     generate(serial, 0.6, progress=False)
     on_dask = Dataset.open(SMALL_L5PC, root=data_dir / "dask")

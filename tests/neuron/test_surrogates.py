@@ -7,6 +7,7 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from benchmarks.timings.before import SparseMmConv
 from repbench.benchmarks.neuron.kind import soma_target, spike_target
 from repbench.benchmarks.neuron.metrics import bootstrap_auc, soma_metrics, spike_metrics, tpr_at_fpr
 from repbench.methods.neuron.nets import (
@@ -43,29 +44,20 @@ def test_sparse_first_layer_equals_the_dense_causal_conv_and_its_gradients():
 
 
 def test_sparse_first_layer_sums_like_torch_sparse_mm_bit_for_bit():
-    """The layer's embedding_bag products give exactly what torch.sparse.mm gives (the products they replaced,
-    written out here as the oracle), forward and backward, in float32 at the standard sizes' sparsity."""
+    """The layer's embedding_bag products give exactly what the torch.sparse.mm products they replaced give
+    (kept as the benchmarks' 'before'), forward and backward, in float32."""
     torch.manual_seed(2)
-    layer = SparseCausalConv(60, 8, 11)
+    new = SparseCausalConv(60, 8, 11)
+    old = SparseMmConv(60, 8, 11)
+    old.load_state_dict(new.state_dict())
     x = sparse_input(B=3, C=60, T=50, p=0.05)
     x[0, :, 7] = 2.0  # spike counts above one are weighted, not just counted
-    out = layer(x)
-    grad = torch.randn_like(out)
-    (out * grad).sum().backward()
-    B, C, T = x.shape
-    W = layer.weight.detach()
-    n_out, _, K = W.shape
-    y = torch.sparse.mm(x.transpose(1, 2).reshape(B * T, C).to_sparse_csr(), W.permute(1, 2, 0).reshape(C, K * n_out))
-    y = y.view(B, T, K, n_out)
-    expected = y[:, :, K - 1].clone()
-    for k in range(K - 1):
-        expected[:, K - 1 - k:] += y[:, :T - (K - 1 - k), k]
-    assert torch.equal(out.detach(), expected.transpose(1, 2) + layer.bias.detach()[None, :, None])
-    shifted = torch.zeros(B, T, K, n_out)
-    for k in range(K):
-        shifted[:, :T - (K - 1 - k), k] = grad.transpose(1, 2)[:, K - 1 - k:]
-    grad_w = torch.sparse.mm(x.permute(1, 0, 2).reshape(C, B * T).to_sparse_csr(), shifted.view(B * T, K * n_out))
-    assert torch.equal(layer.weight.grad, grad_w.view(C, K, n_out).permute(2, 0, 1))
+    grad = torch.randn(3, 8, 50)
+    outputs = [layer(x) for layer in (new, old)]
+    for out in outputs:
+        (out * grad).sum().backward()
+    assert torch.equal(*outputs)
+    assert torch.equal(new.weight.grad, old.weight.grad) and torch.equal(new.bias.grad, old.bias.grad)
 
 
 @pytest.mark.parametrize("make", [
