@@ -40,3 +40,18 @@ class _SparseMmConvFn(torch.autograd.Function):
 class SparseMmConv(SparseCausalConv):
     def forward(self, x):
         return _SparseMmConvFn.apply(x, self.weight) + self.bias[None, :, None]
+
+
+def on_the_fly_per_batch_grid(raw_images, angles):
+    """MNIST-ROT's training stream as it was: each batch's sampling grid built from its drawn angles."""
+    from repbench.benchmarks.invariance.data.images import rotate_batch
+    from repbench.benchmarks.invariance.kind import Resampler
+
+    n, h, w = raw_images.shape
+    table = torch.tensor(angles, dtype=torch.float32)
+
+    def draw(batch, generator):
+        s = torch.randint(len(angles), (len(batch),), generator=generator, device=batch.device)
+        return rotate_batch(batch.view(-1, h, w), table.to(batch.device)[s]).reshape(len(batch), -1), s
+
+    return Resampler(raw_images.reshape(n, h * w), draw)

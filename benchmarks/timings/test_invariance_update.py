@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 import torch
 
-from repbench.benchmarks.invariance.data.images import on_the_fly
+from benchmarks.timings.before import on_the_fly_per_batch_grid
+from repbench.benchmarks.invariance.data.images import TRAIN_ANGLES, on_the_fly
 from repbench.benchmarks.invariance.kind import InvarianceData
 from repbench.plugins.registry import discover
 
@@ -47,3 +48,14 @@ def test_model_update(benchmark, against_sgemm, images, name):
     benchmark.extra_info.update(method=name, threads=1, adversary_steps=getattr(method, "adversary_steps", 0))
     benchmark.pedantic(update, rounds=10, iterations=1, warmup_rounds=2)
     against_sgemm(benchmark, update)
+
+
+@pytest.mark.benchmark(group="invariance-draw")
+@pytest.mark.parametrize("grids", ["per-angle", "per-batch-before"])
+def test_rotated_batch_draw(benchmark, one_thread, images, grids):
+    """One training batch drawn with fresh rotations: grids computed once per angle against per batch."""
+    raw = images.resample.raw.reshape(N, SIDE, SIDE)
+    stream = on_the_fly(raw) if grids == "per-angle" else on_the_fly_per_batch_grid(raw, TRAIN_ANGLES)
+    batch, gen = torch.as_tensor(stream.raw[:BATCH]), torch.Generator().manual_seed(0)
+    benchmark.extra_info.update(grids=grids, threads=1)
+    benchmark.pedantic(lambda: stream.draw(batch, gen), rounds=50, iterations=1, warmup_rounds=5)

@@ -23,6 +23,10 @@ def t_peak(tr: float, td: float) -> float:
 
 @pytest.fixture
 def compartment():
+    """One passive compartment, alone in NEURON: a cell an earlier test built (one per process, kept until the
+    next replaces it) would otherwise be simulated too, at this file's 5 us steps (51 s instead of 2)."""
+    for sec in list(h.allsec()):
+        h.delete_section(sec=sec)
     sec = h.Section(name="probe")
     sec.L = sec.diam = 20.0
     sec.insert("pas")
