@@ -16,7 +16,7 @@ ARGS = ["run", "--task", "toy", "--method", "toy-sleeps", "--grid", "shift=0,0.5
         "--device", "cpu", "--no-progress", "--plugin-path", str(TOY)]
 
 
-def _run(results, seconds=1):
+def _run(results, seconds=0.5):
     cmd = [sys.executable, "-m", "repbench", *ARGS, "--grid", f"seconds={seconds}", "--results", str(results)]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -7,6 +7,7 @@ the caller, never by workers, so a worker that dies can leave nothing half-writt
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import functools
@@ -115,11 +116,22 @@ def _context() -> mp.context.BaseContext:
 
 def start_workers_early() -> None:
     """Start the forkserver now, so that its imports (torch, scikit-learn, every plugin: ~4 CPU-seconds) run on
-    another core while this process plans the run, instead of after it, when the first cell starts."""
+    another core while this process plans the run, instead of after it, when the first cell starts. It is
+    killed when this process exits: a run that stops early (a bad option, nothing to do) must neither leave
+    it importing nor keep its caller waiting on the output pipes it inherited."""
     if _context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+        atexit.register(_kill_forkserver, forkserver._forkserver)
+
+
+def _kill_forkserver(server) -> None:
+    pid = getattr(server, "_forkserver_pid", None)  # CPython's ForkServer keeps its pid here
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def _exit_reason(code: int | None) -> str:

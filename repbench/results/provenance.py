@@ -129,6 +129,8 @@ def plugin_provenance(cls: type) -> dict[str, Any]:
     path = Path(source).resolve() if source else None
     suite = cls.__module__.startswith(SUITE_PACKAGES)
     top = cls.__module__.split(".", 1)[0]
+    if top not in module_distributions():
+        module_distributions.cache_clear()  # installed since the map was built (a plugin package)
     dists = module_distributions().get(top, [])
     dist = dists[0] if dists and not cls.__module__.startswith("repbench_external.") else None
     try:

@@ -5,6 +5,15 @@ from pathlib import Path
 import pytest
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist each NEURON test module runs on one worker, in order: NEURON holds one cell per
+    process, which a module's tests build once (module fixtures) and share."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def mechanisms(mechanisms_cache):
     """Compile the family's mechanisms once per test session and load them into this process."""
