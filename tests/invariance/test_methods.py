@@ -122,7 +122,7 @@ def test_the_adversary_makes_the_masked_code_forget_s():
     data = synthetic(n=1200, n_s=2)
     leak = {}
     for delta in (0.0, 1.0):
-        method = AdversarialForgetting(steps=1000, lr=3e-3, val_every=100, delta=delta, adversary_steps=3, patience=0)
+        method = AdversarialForgetting(steps=600, lr=3e-3, val_every=100, delta=delta, adversary_steps=3, patience=0)
         m = fit_seeded(method, data, CTX)
         scores = probe_accuracies(m.embed(data.X_train), data.s_train, m.embed(data.X_val), data.s_val, seed=0)
         leak[delta] = np.mean(list(scores.values()))
