@@ -118,6 +118,15 @@ def module_distributions() -> dict[str, list[str]]:
     return dict(packages_distributions())
 
 
+def _distribution(top: str) -> str | None:
+    """The distribution that installed top-level module `top`, if any; the map is rebuilt once for a module it
+    lacks (a plugin package installed since it was built)."""
+    if top not in module_distributions():
+        module_distributions.cache_clear()
+    dists = module_distributions().get(top, [])
+    return dists[0] if dists else None
+
+
 @functools.cache
 def plugin_provenance(cls: type) -> dict[str, Any]:
     """Which code a task or method class came from: its source file's sha256 and, for code installed as a
@@ -128,11 +137,8 @@ def plugin_provenance(cls: type) -> dict[str, Any]:
     source = inspect.getsourcefile(cls) or getattr(module, "__file__", None)
     path = Path(source).resolve() if source else None
     suite = cls.__module__.startswith(SUITE_PACKAGES)
-    top = cls.__module__.split(".", 1)[0]
-    if top not in module_distributions():
-        module_distributions.cache_clear()  # installed since the map was built (a plugin package)
-    dists = module_distributions().get(top, [])
-    dist = dists[0] if dists and not cls.__module__.startswith("repbench_external.") else None
+    # a --plugin-path file (repbench_external.*) belongs to no distribution: no lookup, no rebuild of the map
+    dist = None if cls.__module__.startswith("repbench_external.") else _distribution(cls.__module__.split(".")[0])
     try:
         shown = str(path.relative_to(SOURCE_ROOT)) if suite and path else str(path)
     except ValueError:
